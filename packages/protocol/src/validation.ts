@@ -1,0 +1,59 @@
+import { CodexError } from "./codexError.js";
+
+/**
+ * How incoming messages are checked against the generated schemas.
+ * - `strict`: a message that fails its schema is an error (not delivered).
+ * - `lenient`: it is delivered, and the failure is reported.
+ * - `off`: no schema work at all.
+ * Unknown methods are never dropped in any mode: they are delivered as unknown.
+ */
+export type ValidationMode = "strict" | "lenient" | "off";
+
+export interface ValidationIssue {
+  path: ReadonlyArray<string | number>;
+  message: string;
+}
+
+/** A message failed its schema. */
+export class CodexValidationError extends CodexError {
+  readonly method: string;
+  readonly kind: "request" | "notification" | "response";
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(
+    kind: "request" | "notification" | "response",
+    method: string,
+    issues: readonly ValidationIssue[],
+    options?: { cause?: unknown },
+  ) {
+    const first = issues[0];
+    const where = first ? ` at ${first.path.length ? first.path.join(".") : "(root)"}: ${first.message}` : "";
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+    super("validation_failed", `invalid ${kind} ${method}${where}${more}`, options);
+    this.method = method;
+    this.kind = kind;
+    this.issues = issues;
+  }
+}
+
+/** The outcome of checking one payload. Success results are shared constants: no allocation. */
+export type ValidationResult =
+  | { readonly ok: true; readonly known: boolean }
+  | { readonly ok: false; readonly error: CodexValidationError };
+
+export const VALID_KNOWN: ValidationResult = Object.freeze({ ok: true, known: true });
+export const VALID_UNKNOWN: ValidationResult = Object.freeze({ ok: true, known: false });
+
+/**
+ * Checks payloads by method name, one schema lookup per message. Which side's messages it checks
+ * depends on how it was created (a client checks what the server sends, a fake server the reverse).
+ */
+export interface MessageValidator {
+  readonly mode: ValidationMode;
+  /** Params of an incoming notification. */
+  notification(method: string, params: unknown): ValidationResult;
+  /** Params of an incoming request. */
+  request(method: string, params: unknown): ValidationResult;
+  /** Result of a response to a request we sent with `method`. */
+  response(method: string, result: unknown): ValidationResult;
+}

@@ -1,0 +1,34 @@
+import type { JsonRpcMessage } from "@codex-app-server/protocol";
+
+/** Why a transport closed, passed to `onclose`. */
+export interface TransportCloseInfo {
+  /** Human-readable reason: "closed by client", "process exited with code 1", "socket closed (1006)". */
+  reason: string;
+  /** Process exit code, when the transport ran a child process. */
+  exitCode?: number | null;
+  /** Signal that ended the child process, if any. */
+  signal?: string | null;
+  /** WebSocket close code, when relevant. */
+  closeCode?: number;
+  /** The last lines the server wrote to stderr, when known. */
+  stderrTail?: string;
+  /** The error that ended the transport, if it ended badly. */
+  error?: Error;
+}
+
+/**
+ * Moves JSON-RPC messages; nothing else. Set the callbacks, then call `start()`: messages that
+ * arrive before the callbacks are installed are kept until `start()` and delivered then.
+ * `onclose` fires exactly once, also after our own `close()`.
+ */
+export interface Transport {
+  start(): Promise<void>;
+  /** Resolves when the message has been written (after `drain` when the pipe was full). */
+  send(message: JsonRpcMessage): Promise<void>;
+  close(): Promise<void>;
+  onmessage?: (message: JsonRpcMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: (info: TransportCloseInfo) => void;
+  /** Optional: a short label for logs and errors ("stdio:codex", "ws://127.0.0.1:8765"). Never holds a secret. */
+  readonly label?: string;
+}

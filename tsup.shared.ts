@@ -1,0 +1,19 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Options } from "tsup";
+
+/** Shared tsup settings: ESM + CJS + .d.ts, version injected at build time. */
+export function sharedTsupConfig(packageDir: string, entry: Record<string, string>): Options {
+  const pkg = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { version: string };
+  return {
+    entry,
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: "node20",
+    splitting: true,
+    treeshake: true,
+    define: { __PACKAGE_VERSION__: JSON.stringify(pkg.version) },
+  };
+}

@@ -1,0 +1,65 @@
+import { CodexError } from "@codex-app-server/protocol";
+import type { TurnError } from "@codex-app-server/protocol";
+import type { ChatContinuation } from "./continuation.js";
+
+/** A turn sent nothing for the inactivity timeout. Pass `continuation` back to resume or cancel it. */
+export class CodexTurnInactiveError extends CodexError {
+  readonly continuation: ChatContinuation;
+  readonly timeoutMs: number;
+
+  constructor(continuation: ChatContinuation, timeoutMs: number) {
+    super(
+      "turn_inactive",
+      `turn ${continuation.turnId} on thread ${continuation.threadId} sent nothing for ${timeoutMs} ms; ` +
+        "resume it by passing error.continuation, or cancel it",
+    );
+    this.continuation = continuation;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** An operation was asked of an actor in a state that does not accept it; nothing was applied. */
+export class CodexInvalidStateError extends CodexError {
+  readonly actorId: string;
+  readonly state: string;
+  readonly event: string;
+
+  constructor(actorId: string, state: string, event: string, hint?: string) {
+    super("invalid_state", `${actorId} is ${state}: it does not accept ${event}${hint ? ` (${hint})` : ""}`);
+    this.actorId = actorId;
+    this.state = state;
+    this.event = event;
+  }
+}
+
+/** The turn ended with status `failed`. */
+export class CodexTurnFailedError extends CodexError {
+  readonly threadId: string;
+  readonly turnId: string;
+  readonly turnError: TurnError | null;
+
+  constructor(threadId: string, turnId: string, turnError: TurnError | null) {
+    super("turn_failed", `turn ${turnId} failed: ${turnError?.message ?? "no error message from the server"}`);
+    this.threadId = threadId;
+    this.turnId = turnId;
+    this.turnError = turnError;
+  }
+}
+
+/** Too many notifications arrived for a turn the client does not know yet. */
+export class CodexBufferOverflowError extends CodexError {
+  constructor(limit: number, threadId: string) {
+    super(
+      "buffer_overflow",
+      `more than ${limit} notifications arrived for thread ${threadId} before its turn/start answer; ` +
+        "raise maxEarlyNotifications",
+    );
+  }
+}
+
+/** Arguments that do not fit together (e.g. text and a continuation in one call). */
+export class CodexUsageError extends CodexError {
+  constructor(message: string) {
+    super("usage", message);
+  }
+}

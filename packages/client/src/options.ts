@@ -1,0 +1,64 @@
+import type {
+  ThreadForkParams,
+  ThreadResumeParams,
+  ThreadStartParams,
+  TurnStartParams,
+  ValidationMode,
+} from "@codex-app-server/protocol";
+import type { InspectionEvent, Observer } from "xstate";
+import type { ChatContinuation } from "./continuation.js";
+import type { ServerRequest, ServerRequestHandler } from "./serverRequests.js";
+
+/** Thread settings for `thread/start` (and, minus start-only fields, `thread/resume`). Unset fields are omitted; `null` is sent as null. */
+export type ThreadConfig = ThreadStartParams;
+export type ThreadResumeConfig = Omit<ThreadResumeParams, "threadId">;
+export type ThreadForkConfig = Omit<ThreadForkParams, "threadId">;
+/** Per-turn overrides for `turn/start`. Unset fields are omitted; `null` is sent as null. */
+export type TurnOverrides = Omit<TurnStartParams, "threadId" | "input">;
+
+export interface ClientInfoOption {
+  name: string;
+  title?: string | null;
+  version: string;
+}
+
+export interface CodexClientOptions {
+  /** Default timeout of each request; `null` waits for ever. Default 30 s. */
+  requestTimeoutMs?: number | null;
+  /** A turn that sends nothing for this long goes `inactive`; `null` waits for ever. Default 180 s. */
+  inactivityTimeoutMs?: number | null;
+  /** How incoming messages are checked against the protocol's schemas. Default `lenient`. */
+  validation?: ValidationMode;
+  /** Sent in `initialize`. */
+  clientInfo?: ClientInfoOption;
+  /** Opt into experimental methods and fields (`capabilities.experimentalApi`). */
+  experimentalApi?: boolean;
+  /** Notification methods the server should not send at all (`capabilities.optOutNotificationMethods`). */
+  optOutNotificationMethods?: string[];
+  /**
+   * Decides approvals and other server questions. Without one, every request gets the safe answer
+   * (decline, cancel, an empty grant) unless an `approvalRequests()` reader is active.
+   */
+  onServerRequest?: ServerRequestHandler;
+  /** Protocol problems that did not stop anything (lenient validation failures, stray responses...). */
+  onError?: (error: Error) => void;
+  /** Attach an XState inspector (e.g. the Stately inspector's `inspect`) to the client's whole actor tree. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** At most this many notifications are buffered per thread while its `turn/start` is in flight. Default 10,000. */
+  maxEarlyNotifications?: number;
+}
+
+/** Options of `chat` and `chatOnce`. */
+export interface ChatOptions {
+  /** Continue this thread instead of starting one (it is resumed first when this client has not seen it). */
+  threadId?: string;
+  threadConfig?: ThreadConfig;
+  turnOverrides?: TurnOverrides;
+  /** Override the client's inactivity timeout for this call; `null` waits for ever. */
+  inactivityTimeoutMs?: number | null;
+  /** Keep the raw notifications in the result (`rawEvents`). Off by default: nothing keeps every event unless asked. */
+  includeRawEvents?: boolean;
+  signal?: AbortSignal;
+}
+
+export type { ChatContinuation, ServerRequest };

@@ -1,0 +1,188 @@
+import type { RequestId, ServerRequestMap } from "@codex-app-server/protocol";
+
+/** The server requests a client answers, by the kind of question they ask. */
+export const SERVER_REQUEST_KINDS = {
+  "item/commandExecution/requestApproval": "commandExecution",
+  "item/fileChange/requestApproval": "fileChange",
+  "item/permissions/requestApproval": "permissions",
+  "item/tool/requestUserInput": "userInput",
+  "mcpServer/elicitation/request": "mcpElicitation",
+  execCommandApproval: "legacyExecCommand",
+  applyPatchApproval: "legacyApplyPatch",
+} as const satisfies Partial<Record<keyof ServerRequestMap, string>>;
+
+export type ServerRequestMethod = keyof typeof SERVER_REQUEST_KINDS;
+export type ServerRequestKind = (typeof SERVER_REQUEST_KINDS)[ServerRequestMethod];
+
+type MethodOfKind<K extends ServerRequestKind> = {
+  [M in ServerRequestMethod]: (typeof SERVER_REQUEST_KINDS)[M] extends K ? M : never;
+}[ServerRequestMethod];
+
+/** The answer a request of kind K expects. */
+export type ServerRequestResponse<K extends ServerRequestKind = ServerRequestKind> = ServerRequestMap[MethodOfKind<K>]["result"];
+export type ServerRequestParams<K extends ServerRequestKind = ServerRequestKind> = ServerRequestMap[MethodOfKind<K>]["params"];
+
+interface ServerRequestBase<K extends ServerRequestKind> {
+  readonly kind: K;
+  readonly method: MethodOfKind<K>;
+  readonly id: RequestId;
+  readonly params: ServerRequestParams<K>;
+  readonly threadId: string | null;
+  readonly turnId: string | null;
+  /** Aborts when the server withdraws the request (`serverRequest/resolved`, the turn ending) or the client closes. */
+  readonly signal: AbortSignal;
+  /** The answer given when nobody decides: decline, cancel, or an empty grant. */
+  safeDefault(): ServerRequestResponse<K>;
+}
+
+export interface CommandExecutionRequest extends ServerRequestBase<"commandExecution"> {
+  /** The decisions the server offers; when it lists none, the classic four are assumed. */
+  readonly availableDecisions: readonly unknown[] | null;
+  accept(): ServerRequestResponse<"commandExecution">;
+  acceptForSession(): ServerRequestResponse<"commandExecution">;
+  decline(): ServerRequestResponse<"commandExecution">;
+  cancel(): ServerRequestResponse<"commandExecution">;
+}
+export interface FileChangeRequest extends ServerRequestBase<"fileChange"> {
+  accept(): ServerRequestResponse<"fileChange">;
+  acceptForSession(): ServerRequestResponse<"fileChange">;
+  decline(): ServerRequestResponse<"fileChange">;
+  cancel(): ServerRequestResponse<"fileChange">;
+}
+export interface PermissionsRequest extends ServerRequestBase<"permissions"> {
+  /** Grants exactly what was asked, for the turn or the session. */
+  grant(scope?: "turn" | "session"): ServerRequestResponse<"permissions">;
+  deny(): ServerRequestResponse<"permissions">;
+}
+export interface UserInputRequest extends ServerRequestBase<"userInput"> {
+  answer(answers: Record<string, string[]>): ServerRequestResponse<"userInput">;
+}
+export interface McpElicitationRequest extends ServerRequestBase<"mcpElicitation"> {
+  accept(content: unknown): ServerRequestResponse<"mcpElicitation">;
+  decline(): ServerRequestResponse<"mcpElicitation">;
+  cancel(): ServerRequestResponse<"mcpElicitation">;
+}
+export interface LegacyExecCommandRequest extends ServerRequestBase<"legacyExecCommand"> {
+  approve(): ServerRequestResponse<"legacyExecCommand">;
+  deny(reason?: string): ServerRequestResponse<"legacyExecCommand">;
+}
+export interface LegacyApplyPatchRequest extends ServerRequestBase<"legacyApplyPatch"> {
+  approve(): ServerRequestResponse<"legacyApplyPatch">;
+  deny(reason?: string): ServerRequestResponse<"legacyApplyPatch">;
+}
+
+/** A question from the server: an approval, a permission grant, a user-input question, an MCP elicitation. */
+export type ServerRequest =
+  | CommandExecutionRequest
+  | FileChangeRequest
+  | PermissionsRequest
+  | UserInputRequest
+  | McpElicitationRequest
+  | LegacyExecCommandRequest
+  | LegacyApplyPatchRequest;
+
+/**
+ * Decides a server request. Return the answer (the request's helpers build typed ones:
+ * `request.accept()`, `request.decline()`...), or `undefined` for the safe default. A handler that
+ * throws, or returns a decision the request does not offer, gets the safe default too.
+ */
+export type ServerRequestHandler = (request: ServerRequest) => unknown | Promise<unknown>;
+
+const CLASSIC_COMMAND_DECISIONS = ["accept", "acceptForSession", "decline", "cancel"];
+
+/** Builds the typed request object for one incoming server request. */
+export function createServerRequest(
+  method: ServerRequestMethod,
+  id: RequestId,
+  params: unknown,
+  route: { threadId?: string | undefined; turnId?: string | undefined },
+  signal: AbortSignal,
+): ServerRequest {
+  const kind = SERVER_REQUEST_KINDS[method];
+  const base = { kind, method, id, params, threadId: route.threadId ?? null, turnId: route.turnId ?? null, signal };
+  switch (kind) {
+    case "commandExecution": {
+      const offered = (params as { availableDecisions?: unknown }).availableDecisions;
+      const availableDecisions = Array.isArray(offered) ? offered : null;
+      const safe = () =>
+        ({ decision: decisionOffered(availableDecisions, "decline") ? "decline" : "cancel" }) as ServerRequestResponse<"commandExecution">;
+      return {
+        ...base,
+        availableDecisions,
+        safeDefault: safe,
+        accept: () => ({ decision: "accept" }),
+        acceptForSession: () => ({ decision: "acceptForSession" }),
+        decline: () => ({ decision: "decline" }),
+        cancel: () => ({ decision: "cancel" }),
+      } as CommandExecutionRequest;
+    }
+    case "fileChange":
+      return {
+        ...base,
+        safeDefault: () => ({ decision: "decline" }),
+        accept: () => ({ decision: "accept" }),
+        acceptForSession: () => ({ decision: "acceptForSession" }),
+        decline: () => ({ decision: "decline" }),
+        cancel: () => ({ decision: "cancel" }),
+      } as FileChangeRequest;
+    case "permissions": {
+      const asked = (params as { permissions?: Record<string, unknown> }).permissions ?? {};
+      return {
+        ...base,
+        safeDefault: () => ({ permissions: {}, scope: "turn" }),
+        grant: (scope: "turn" | "session" = "turn") => ({
+          permissions: { ...(asked.network ? { network: asked.network } : {}), ...(asked.fileSystem ? { fileSystem: asked.fileSystem } : {}) },
+          scope,
+        }),
+        deny: () => ({ permissions: {}, scope: "turn" }),
+      } as PermissionsRequest;
+    }
+    case "userInput":
+      return {
+        ...base,
+        safeDefault: () => ({ answers: {} }),
+        answer: (answers: Record<string, string[]>) => ({
+          answers: Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, { answers: v }])),
+        }),
+      } as UserInputRequest;
+    case "mcpElicitation":
+      return {
+        ...base,
+        safeDefault: () => ({ action: "cancel", content: null, _meta: null }),
+        accept: (content: unknown) => ({ action: "accept", content, _meta: null }),
+        decline: () => ({ action: "decline", content: null, _meta: null }),
+        cancel: () => ({ action: "cancel", content: null, _meta: null }),
+      } as McpElicitationRequest;
+    case "legacyExecCommand":
+    case "legacyApplyPatch":
+      return {
+        ...base,
+        safeDefault: () => ({ decision: { denied: { rejection: "declined by default" } } }),
+        approve: () => ({ decision: "approved" }),
+        deny: (reason = "declined") => ({ decision: { denied: { rejection: reason } } }),
+      } as LegacyExecCommandRequest | LegacyApplyPatchRequest;
+  }
+}
+
+function decisionOffered(available: readonly unknown[] | null, decision: string): boolean {
+  return (available ?? CLASSIC_COMMAND_DECISIONS).some((d) => d === decision || (typeof d === "object" && d !== null && decision in d));
+}
+
+/**
+ * Checks an answer against what the request allows. Returns the answer to send, or `undefined` when it
+ * must be replaced by the safe default.
+ */
+export function checkServerRequestAnswer(request: ServerRequest, answer: unknown): unknown {
+  if (answer === undefined || answer === null || typeof answer !== "object") return undefined;
+  if (request.kind === "commandExecution") {
+    const decision = (answer as { decision?: unknown }).decision;
+    if (decision === undefined) return undefined;
+    const key = typeof decision === "string" ? decision : typeof decision === "object" && decision ? Object.keys(decision)[0] : undefined;
+    if (key === undefined || !decisionOffered(request.availableDecisions, key)) return undefined;
+  }
+  if (request.kind === "fileChange") {
+    const decision = (answer as { decision?: unknown }).decision;
+    if (typeof decision !== "string" || !CLASSIC_COMMAND_DECISIONS.includes(decision)) return undefined;
+  }
+  return answer;
+}

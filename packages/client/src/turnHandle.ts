@@ -1,0 +1,367 @@
+import type { ThreadItem, ThreadTokenUsage, Turn, TurnError, TurnSteerResponse } from "@codex-app-server/protocol";
+import { CodexAbortError, CodexTimeoutError } from "@codex-app-server/transport";
+import type { ActorRefFrom } from "xstate";
+import type { ChatContinuation } from "./continuation.js";
+import { CodexInvalidStateError, CodexTurnInactiveError } from "./errors.js";
+import type { Input } from "./inputs.js";
+import { normalizeInput } from "./inputs.js";
+import type { TurnMachine, TurnStateName } from "./machines/turnMachine.js";
+import type { ConversationStep } from "./steps.js";
+import { isStepItem, toConversationStep } from "./steps.js";
+import { TurnEventLog } from "./turnEventLog.js";
+import type { ServerNotification, TurnResult } from "./turnTypes.js";
+
+export type TurnActorRef = ActorRefFrom<TurnMachine>;
+
+/** Options for reading a turn's events. */
+export interface TurnReadOptions {
+  /** Override the inactivity timeout while this read waits; `null` waits for ever. */
+  inactivityTimeoutMs?: number | null;
+  signal?: AbortSignal;
+}
+
+/** What a turn needs from its client. */
+export interface TurnHost {
+  steer(threadId: string, turnId: string, input: Input): Promise<TurnSteerResponse>;
+  /** The turn ended (final state reached); the client updates its thread and registries. */
+  turnEnded(turn: TurnHandle): void;
+  requestTimeoutMs: number | null;
+}
+
+/**
+ * A running (or finished) turn: its actor, its events behind one cursor, and its controls.
+ * `events()`, `steps()` and `textDeltas()` are views over the same cursor: one reader at a time.
+ */
+export class TurnHandle {
+  readonly threadId: string;
+  readonly turnId: string;
+  readonly actor: TurnActorRef;
+
+  private readonly host: TurnHost;
+  private readonly log = new TurnEventLog<ServerNotification>();
+  private readonly completedItems: ThreadItem[] = [];
+  private finalText: string | null = null;
+  private finalItemId: string | null = null;
+  private usage: ThreadTokenUsage | null = null;
+  private lastError: TurnError | null = null;
+  private endTurn: Turn | null = null;
+  private inactivityTimeoutMs: number | null;
+  private lastActivityAt = Date.now();
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
+  private reading = false;
+  private readMode: ChatContinuation["mode"] = "stream";
+  private ended = false;
+
+  /** @internal Created by the client once `turn/start` answered. */
+  constructor(host: TurnHost, actor: TurnActorRef, threadId: string, turnId: string, inactivityTimeoutMs: number | null) {
+    this.host = host;
+    this.actor = actor;
+    this.threadId = threadId;
+    this.turnId = turnId;
+    this.inactivityTimeoutMs = inactivityTimeoutMs;
+    this.armWatchdog();
+  }
+
+  /** The turn actor's top-level state. */
+  get state(): TurnStateName {
+    const value = this.actor.getSnapshot().value;
+    return (typeof value === "string" ? value : Object.keys(value)[0]) as TurnStateName;
+  }
+
+  /** True while a server request (approval, question) of this turn waits for an answer. */
+  get awaitingRequest(): boolean {
+    return this.actor.getSnapshot().context.pendingRequests.length > 0;
+  }
+
+  /** How many of this turn's events were consumed. */
+  get cursor(): number {
+    return this.log.cursor;
+  }
+
+  get isFinished(): boolean {
+    return this.ended;
+  }
+
+  /** @internal The hot path: one routed notification of this turn. */
+  _receive(notification: ServerNotification): void {
+    if (this.ended) return;
+    this.lastActivityAt = Date.now();
+    switch (notification.method) {
+      case "item/completed":
+        this.recordItem(notification.params.item);
+        break;
+      case "thread/tokenUsage/updated":
+        this.usage = notification.params.tokenUsage;
+        break;
+      case "error":
+        if (!notification.params.willRetry) this.lastError = notification.params.error;
+        break;
+      case "turn/started":
+        this.actor.send({ type: "turn.started" });
+        break;
+      case "turn/completed": {
+        const turn = notification.params.turn;
+        this.endTurn = turn;
+        this.log.push(notification);
+        this.actor.send({ type: "turn.completed", status: turn.status, error: turn.error ?? this.lastError });
+        if (turn.status !== "inProgress") this.finish();
+        return;
+      }
+    }
+    this.log.push(notification);
+  }
+
+  /** @internal The connection died: the turn fails with `error`, readers and waiters settle with it. */
+  _fail(error: Error & { code?: string | number }): void {
+    if (this.ended) return;
+    this.actor.send({ type: "transport.failed", code: error.code ?? "connection_closed", message: error.message });
+    this.finish(error);
+  }
+
+  /** @internal A server request of this turn opened or closed. */
+  _requestOpened(requestId: string): void {
+    this.actor.send({ type: "request.opened", requestId });
+  }
+
+  /** @internal */
+  _requestClosed(requestId: string): void {
+    this.actor.send({ type: "request.closed", requestId });
+    this.lastActivityAt = Date.now();
+  }
+
+  /** Every notification of this turn, from the cursor on. */
+  events(options: TurnReadOptions = {}): AsyncIterableIterator<ServerNotification> {
+    return this.read((n) => n, options, "stream");
+  }
+
+  /** Completed, non-delta items as conversation steps. */
+  steps(options: TurnReadOptions = {}): AsyncIterableIterator<ConversationStep> {
+    return this.read((n) => this.stepOf(n), options, "stream");
+  }
+
+  /** The assistant's text as it streams (`item/agentMessage/delta`). */
+  textDeltas(options: TurnReadOptions = {}): AsyncIterableIterator<string> {
+    return this.read((n) => (n.method === "item/agentMessage/delta" ? n.params.delta : undefined), options, "stream");
+  }
+
+  /**
+   * Waits for the turn to end and returns its result. Events not yet read are consumed (they are
+   * folded into the result as they arrive).
+   */
+  async result(options: TurnReadOptions = {}): Promise<TurnResult> {
+    for await (const _ of this.read(() => undefined, options, "once")) {
+      // Folding happens in _receive; reading only moves the cursor and watches for inactivity.
+    }
+    return this.snapshotResult();
+  }
+
+  /** Adds input to the running turn (`turn/steer` with this turn as the expected one). Only while streaming. */
+  async steer(input: Input): Promise<TurnSteerResponse> {
+    this.assertAccepts({ type: "steer" }, "steer", "steering is accepted only while the turn is streaming");
+    const response = await this.host.steer(this.threadId, this.turnId, normalizeInput(input));
+    if (this.actor.getSnapshot().can({ type: "steer" })) this.actor.send({ type: "steer" });
+    return response;
+  }
+
+  /**
+   * Interrupts the turn and waits for it to end (`interrupting` until `turn/completed`). On a turn that
+   * already ended, returns its result at once.
+   */
+  async interrupt(options: { timeoutMs?: number | null; signal?: AbortSignal } = {}): Promise<TurnResult> {
+    if (!this.ended) {
+      this.assertAccepts({ type: "interrupt" }, "interrupt");
+      if (this.state !== "interrupting") this.actor.send({ type: "interrupt" });
+      await this.waitForEnd(options.timeoutMs === undefined ? this.host.requestTimeoutMs : options.timeoutMs, options.signal);
+    }
+    return this.snapshotResult();
+  }
+
+  /**
+   * Resumes a turn that went inactive. With a continuation, its cursor must match this turn's.
+   * A turn that ended while inactive needs no resume: readers drain what is left.
+   */
+  resume(continuation?: ChatContinuation): void {
+    if (continuation && (continuation.turnId !== this.turnId || continuation.cursor !== this.log.cursor)) {
+      throw new CodexInvalidStateError(
+        `turn:${this.turnId}`,
+        this.state,
+        "resume",
+        `the continuation is for turn ${continuation.turnId} at cursor ${continuation.cursor}, ` +
+          `this turn is at cursor ${this.log.cursor}`,
+      );
+    }
+    if (this.ended) return;
+    this.assertAccepts({ type: "resume" }, "resume", "only an inactive turn can be resumed");
+    this.lastActivityAt = Date.now();
+    this.actor.send({ type: "resume" });
+    this.armWatchdog();
+  }
+
+  /** A continuation token for this turn at the current cursor. */
+  continuation(mode: ChatContinuation["mode"] = this.readMode): ChatContinuation {
+    return { threadId: this.threadId, turnId: this.turnId, cursor: this.log.cursor, mode };
+  }
+
+  /** Takes every unread event (moves the cursor to the end). */
+  drainUnread(): ServerNotification[] {
+    return this.log.drain();
+  }
+
+  /** The result so far (final once the turn ended). */
+  snapshotResult(): TurnResult {
+    const state = this.state;
+    const status = state === "completed" || state === "interrupted" ? state : "failed";
+    return {
+      threadId: this.threadId,
+      turnId: this.turnId,
+      status: this.ended ? status : "failed",
+      finalResponse: this.finalText,
+      assistantItemId: this.finalItemId,
+      items: this.completedItems.slice(),
+      usage: this.usage,
+      error: this.endTurn?.error ?? this.lastError,
+      turn: this.endTurn,
+    };
+  }
+
+  /** Converts a notification to a step, if it is a completed step item. */
+  stepOf(n: ServerNotification): ConversationStep | undefined {
+    if (n.method !== "item/completed" || !isStepItem(n.params.item)) return undefined;
+    return toConversationStep(n.params.item, this.threadId, this.turnId);
+  }
+
+  /** @internal Reads with a mode (chat: "stream", chatOnce: "once"). */
+  async *read<T>(
+    pick: (n: ServerNotification) => T | undefined,
+    options: TurnReadOptions,
+    mode: ChatContinuation["mode"],
+  ): AsyncGenerator<T, void, undefined> {
+    if (this.reading) {
+      throw new CodexInvalidStateError(`turn:${this.turnId}`, this.state, "read", "another reader is consuming this turn");
+    }
+    if (this.state === "inactive") throw this.inactiveError(mode);
+    this.reading = true;
+    this.readMode = mode;
+    const previousTimeout = this.inactivityTimeoutMs;
+    if (options.inactivityTimeoutMs !== undefined) {
+      this.inactivityTimeoutMs = options.inactivityTimeoutMs;
+      this.armWatchdog();
+    }
+    const signal = options.signal;
+    const onAbort = () => this.log.interruptWait();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      for (;;) {
+        if (signal?.aborted) throw new CodexAbortError(`reading turn ${this.turnId} was aborted`, { cause: signal.reason });
+        const n = this.log.shift();
+        if (n !== undefined) {
+          const value = pick(n);
+          if (value !== undefined) yield value;
+          continue;
+        }
+        if (this.log.isEnded) {
+          if (this.log.error) throw this.log.error;
+          return;
+        }
+        if (this.state === "inactive") throw this.inactiveError(mode);
+        await this.log.waitForEvent();
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.reading = false;
+      if (options.inactivityTimeoutMs !== undefined && this.inactivityTimeoutMs !== previousTimeout) {
+        this.inactivityTimeoutMs = previousTimeout;
+        this.armWatchdog();
+      }
+    }
+  }
+
+  private recordItem(item: ThreadItem): void {
+    this.completedItems.push(item);
+    if (item.type === "agentMessage") {
+      const phase = (item as { phase?: string | null }).phase;
+      if (phase === "final_answer" || phase === null || phase === undefined) {
+        this.finalText = item.text;
+        this.finalItemId = item.id;
+      }
+    }
+  }
+
+  private inactiveError(mode: ChatContinuation["mode"]): CodexTurnInactiveError {
+    return new CodexTurnInactiveError(this.continuation(mode), this.inactivityTimeoutMs ?? 0);
+  }
+
+  private assertAccepts(event: { type: "steer" | "interrupt" | "resume" }, name: string, hint?: string): void {
+    if (!this.actor.getSnapshot().can(event)) {
+      throw new CodexInvalidStateError(`turn:${this.turnId}`, this.state, name, hint);
+    }
+  }
+
+  private finish(error?: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    this.log.end(error);
+    this.host.turnEnded(this);
+  }
+
+  private waitForEnd(timeoutMs: number | null, signal?: AbortSignal): Promise<void> {
+    if (this.actor.getSnapshot().status === "done") return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        subscription.unsubscribe();
+        if (error) reject(error);
+        else resolve();
+      };
+      const onAbort = () =>
+        settle(new CodexAbortError(`waiting for turn ${this.turnId} to end was aborted`, { cause: signal?.reason }));
+      const subscription = this.actor.subscribe((snapshot) => {
+        if (snapshot.status === "done") return settle();
+        if (snapshot.value !== "interrupting" && snapshot.context.interruptError !== null) {
+          settle(new CodexInvalidStateError(`turn:${this.turnId}`, this.state, "interrupt", `turn/interrupt failed: ${snapshot.context.interruptError}`));
+        }
+      });
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (timeoutMs !== null) {
+        timer = setTimeout(
+          () => settle(new CodexTimeoutError(`turn ${this.turnId} did not end within ${timeoutMs} ms of turn/interrupt`, { method: "turn/interrupt", timeoutMs })),
+          timeoutMs,
+        );
+      }
+    });
+  }
+
+  private armWatchdog(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    const timeout = this.inactivityTimeoutMs;
+    if (timeout === null || this.ended) return;
+    const due = Math.max(0, this.lastActivityAt + timeout - Date.now());
+    this.watchdog = setTimeout(this.onWatchdog, due);
+    (this.watchdog as { unref?: () => void }).unref?.();
+  }
+
+  private readonly onWatchdog = (): void => {
+    this.watchdog = undefined;
+    const timeout = this.inactivityTimeoutMs;
+    if (timeout === null || this.ended) return;
+    const idle = Date.now() - this.lastActivityAt;
+    if (idle < timeout) return this.armWatchdog();
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.can({ type: "inactivity.timeout" })) {
+      this.actor.send({ type: "inactivity.timeout" });
+      this.log.interruptWait();
+      return;
+    }
+    if (this.state !== "inactive") {
+      // Waiting on our own answer to an approval is not the server going quiet: check again later.
+      this.lastActivityAt = Date.now();
+      this.armWatchdog();
+    }
+  };
+}

@@ -1,0 +1,32 @@
+import type {
+  JsonRpcNotification,
+  ServerNotificationMap,
+  ThreadItem,
+  ThreadTokenUsage,
+  Turn,
+  TurnError,
+} from "@codex-app-server/protocol";
+
+/** A server notification, typed by its method. */
+export type ServerNotification = {
+  [M in keyof ServerNotificationMap & string]: JsonRpcNotification<M, ServerNotificationMap[M]> & {
+    params: ServerNotificationMap[M];
+  };
+}[keyof ServerNotificationMap & string];
+
+/** The final state of a turn, as `TurnHandle.result()` reports it. */
+export interface TurnResult {
+  threadId: string;
+  turnId: string;
+  status: "completed" | "interrupted" | "failed";
+  /** The last final-answer (or phase-less) assistant message, or null when the turn produced none. */
+  finalResponse: string | null;
+  /** Id of the item `finalResponse` came from. */
+  assistantItemId: string | null;
+  /** Every completed item of the turn, in order (the user's own message included). */
+  items: ThreadItem[];
+  usage: ThreadTokenUsage | null;
+  error: TurnError | null;
+  /** The `turn` of `turn/completed`, when the turn ended normally. */
+  turn: Turn | null;
+}

@@ -14,6 +14,7 @@ export function sharedTsupConfig(packageDir: string, entry: Record<string, strin
     target: "node20",
     splitting: true,
     treeshake: true,
+    keepNames: true,
     define: { __PACKAGE_VERSION__: JSON.stringify(pkg.version) },
   };
 }

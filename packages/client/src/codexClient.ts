@@ -3,12 +3,11 @@ import type {
   CommandExecParams,
   CommandExecResponse,
   ConfigBatchWriteParams,
-  ConfigBatchWriteResponse,
   ConfigReadParams,
   ConfigReadResponse,
   ConfigRequirementsReadResponse,
   ConfigValueWriteParams,
-  ConfigValueWriteResponse,
+  ConfigWriteResponse,
   InitializeResponse,
   ModelListParams,
   ModelListResponse,
@@ -33,16 +32,28 @@ import { createActor, fromPromise } from "xstate";
 import { AsyncQueue } from "./asyncQueue.js";
 import type { ChatContinuation } from "./continuation.js";
 import { isChatContinuation } from "./continuation.js";
-import { CodexBufferOverflowError, CodexInvalidStateError, CodexTurnFailedError, CodexUsageError } from "./errors.js";
+import {
+  CodexBufferOverflowError,
+  CodexInvalidStateError,
+  CodexTurnFailedError,
+  CodexUsageError,
+} from "./errors.js";
 import type { Input } from "./inputs.js";
 import { normalizeInput } from "./inputs.js";
 import type { ClientMachine } from "./machines/clientMachine.js";
 import { clientMachine } from "./machines/clientMachine.js";
 import { turnMachine } from "./machines/turnMachine.js";
-import type { ChatOptions, CodexClientOptions, ThreadConfig, ThreadForkConfig, ThreadResumeConfig, TurnOverrides } from "./options.js";
+import type {
+  ChatOptions,
+  CodexClientOptions,
+  ThreadConfig,
+  ThreadForkConfig,
+  ThreadResumeConfig,
+  TurnOverrides,
+} from "./options.js";
 import type { CancelResult, ChatResult } from "./results.js";
 import type { ServerRequest, ServerRequestMethod } from "./serverRequests.js";
-import { SERVER_REQUEST_KINDS, checkServerRequestAnswer, createServerRequest } from "./serverRequests.js";
+import { checkServerRequestAnswer, createServerRequest, SERVER_REQUEST_KINDS } from "./serverRequests.js";
 import type { ConversationStep } from "./steps.js";
 import type { ThreadActorRef } from "./threadHandle.js";
 import { ThreadHandle } from "./threadHandle.js";
@@ -101,7 +112,8 @@ export class CodexClient implements AsyncDisposable {
 
   constructor(transport: Transport, options: CodexClientOptions = {}) {
     this.options = options;
-    this.requestTimeoutMs = options.requestTimeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : options.requestTimeoutMs;
+    this.requestTimeoutMs =
+      options.requestTimeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : options.requestTimeoutMs;
     this.inactivityTimeoutMs =
       options.inactivityTimeoutMs === undefined ? DEFAULT_INACTIVITY_TIMEOUT_MS : options.inactivityTimeoutMs;
     const validation = options.validation ?? "lenient";
@@ -115,7 +127,9 @@ export class CodexClient implements AsyncDisposable {
     this.peer.onclose = (info) => this.onTransportClosed(info);
     this.peer.onNotification((message) => this.routeNotification(message as ServerNotification));
     for (const method of Object.keys(SERVER_REQUEST_KINDS) as ServerRequestMethod[]) {
-      this.peer.setRequestHandler(method, (params, context) => this.answerServerRequest(method, params, context));
+      this.peer.setRequestHandler(method, (params, context) =>
+        this.answerServerRequest(method, params, context),
+      );
     }
     this.turnHost = {
       requestTimeoutMs: this.requestTimeoutMs,
@@ -128,7 +142,9 @@ export class CodexClient implements AsyncDisposable {
       actors: {
         turn: turnMachine.provide({
           actors: {
-            interruptTurn: fromPromise(({ input, signal }) => peer.request("turn/interrupt", input, { signal })),
+            interruptTurn: fromPromise(({ input, signal }) =>
+              peer.request("turn/interrupt", input, { signal }),
+            ),
           },
         }),
       },
@@ -153,7 +169,8 @@ export class CodexClient implements AsyncDisposable {
 
   /** Connects to `codex app-server --listen ws://...` and initializes. */
   static async connectWebSocket(
-    options: CodexClientOptions & import("@codex-app-server/transport/websocket").WebSocketTransportOptions = {},
+    options: CodexClientOptions &
+      import("@codex-app-server/transport/websocket").WebSocketTransportOptions = {},
   ): Promise<CodexClient> {
     const { WebSocketTransport } = await import("@codex-app-server/transport/websocket");
     const client = new CodexClient(new WebSocketTransport(options), options);
@@ -201,11 +218,17 @@ export class CodexClient implements AsyncDisposable {
         capabilities: {
           experimentalApi: this.options.experimentalApi ?? false,
           requestAttestation: false,
-          ...(this.options.optOutNotificationMethods ? { optOutNotificationMethods: this.options.optOutNotificationMethods } : {}),
+          ...(this.options.optOutNotificationMethods
+            ? { optOutNotificationMethods: this.options.optOutNotificationMethods }
+            : {}),
         },
       });
       await this.peer.notify("initialized", undefined);
-      this.actor.send({ type: "initialize.done", userAgent: response.userAgent, platformOs: response.platformOs });
+      this.actor.send({
+        type: "initialize.done",
+        userAgent: response.userAgent,
+        platformOs: response.platformOs,
+      });
       return response;
     } catch (error) {
       const e = error as Error & { code?: string | number };
@@ -257,7 +280,12 @@ export class CodexClient implements AsyncDisposable {
   async archiveThread(threadId: string): Promise<ThreadArchiveResponse> {
     const thread = this.threads.get(threadId);
     if (thread && !thread.actor.getSnapshot().can({ type: "archived" })) {
-      throw new CodexInvalidStateError(`thread:${threadId}`, thread.state, "archive", "archive an idle thread");
+      throw new CodexInvalidStateError(
+        `thread:${threadId}`,
+        thread.state,
+        "archive",
+        "archive an idle thread",
+      );
     }
     const response = await this.request("thread/archive", { threadId });
     thread?.actor.send({ type: "archived" });
@@ -302,16 +330,19 @@ export class CodexClient implements AsyncDisposable {
     return this.request("config/read", params);
   }
 
-  writeConfigValue(params: ConfigValueWriteParams): Promise<ConfigValueWriteResponse> {
+  writeConfigValue(params: ConfigValueWriteParams): Promise<ConfigWriteResponse> {
     return this.request("config/value/write", params);
   }
 
-  batchWriteConfig(params: ConfigBatchWriteParams): Promise<ConfigBatchWriteResponse> {
+  batchWriteConfig(params: ConfigBatchWriteParams): Promise<ConfigWriteResponse> {
     return this.request("config/batchWrite", params);
   }
 
   readConfigRequirements(): Promise<ConfigRequirementsReadResponse> {
-    return this.request("configRequirements/read", undefined as ClientRequestMap["configRequirements/read"]["params"]);
+    return this.request(
+      "configRequirements/read",
+      undefined as ClientRequestMap["configRequirements/read"]["params"],
+    );
   }
 
   execCommand(params: CommandExecParams): Promise<CommandExecResponse> {
@@ -362,7 +393,10 @@ export class CodexClient implements AsyncDisposable {
    * Streams the completed, non-delta steps of one turn. Starts a thread unless `threadId` is given.
    * Throws `CodexTurnInactiveError` (with a continuation) when the turn goes quiet.
    */
-  async *chat(input: Input | ChatContinuation, options: ChatOptions = {}): AsyncGenerator<ConversationStep, void, undefined> {
+  async *chat(
+    input: Input | ChatContinuation,
+    options: ChatOptions = {},
+  ): AsyncGenerator<ConversationStep, void, undefined> {
     const turn = await this.turnFor(input, options);
     const read = { inactivityTimeoutMs: options.inactivityTimeoutMs, signal: options.signal };
     for await (const notification of turn.read((n) => n, stripUndefined(read), "stream")) {
@@ -377,7 +411,10 @@ export class CodexClient implements AsyncDisposable {
    * Interrupts the turn of a continuation, waits for it to end, and returns what was not read since
    * the continuation's cursor. The thread is then ready for a new turn.
    */
-  async cancel(continuation: ChatContinuation, options: { timeoutMs?: number | null; signal?: AbortSignal } = {}): Promise<CancelResult> {
+  async cancel(
+    continuation: ChatContinuation,
+    options: { timeoutMs?: number | null; signal?: AbortSignal } = {},
+  ): Promise<CancelResult> {
     const turn = this.findTurn(continuation);
     if (turn.cursor !== continuation.cursor) {
       throw new CodexUsageError(
@@ -392,7 +429,14 @@ export class CodexClient implements AsyncDisposable {
       const step = turn.stepOf(n);
       if (step) steps.push(step);
     }
-    return { threadId: turn.threadId, turnId: turn.turnId, steps, rawEvents, wasCompleted, wasInterrupted: !wasCompleted };
+    return {
+      threadId: turn.threadId,
+      turnId: turn.turnId,
+      steps,
+      rawEvents,
+      wasCompleted,
+      wasInterrupted: !wasCompleted,
+    };
   }
 
   /** A turn this client knows (running, or among the recently finished). */
@@ -471,7 +515,11 @@ export class CodexClient implements AsyncDisposable {
     this.turnStarts.set(thread.id, early);
     let turnId: string;
     try {
-      const response = await this.peer.request("turn/start", { ...overrides, threadId: thread.id, input: normalizeInput(input) });
+      const response = await this.peer.request("turn/start", {
+        ...overrides,
+        threadId: thread.id,
+        input: normalizeInput(input),
+      });
       turnId = response.turn.id;
     } catch (error) {
       this.turnStarts.delete(thread.id);
@@ -485,7 +533,12 @@ export class CodexClient implements AsyncDisposable {
     this.turns.set(turnId, turn);
     thread.actor.send({ type: "turn.began", turnId });
     if (early.overflowed) {
-      turn._fail(new CodexBufferOverflowError(this.options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS, thread.id));
+      turn._fail(
+        new CodexBufferOverflowError(
+          this.options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS,
+          thread.id,
+        ),
+      );
       void this.peer.request("turn/interrupt", { threadId: thread.id, turnId }).catch(() => undefined);
     }
     for (const notification of early.notifications) this.deliverRouted(notification, false);
@@ -518,9 +571,13 @@ export class CodexClient implements AsyncDisposable {
 
   private async turnFor(input: Input | ChatContinuation, options: ChatOptions): Promise<TurnHandle> {
     if (isChatContinuation(input)) {
-      const conflicting = (["threadId", "threadConfig", "turnOverrides"] as const).filter((k) => options[k] !== undefined);
+      const conflicting = (["threadId", "threadConfig", "turnOverrides"] as const).filter(
+        (k) => options[k] !== undefined,
+      );
       if (conflicting.length) {
-        throw new CodexUsageError(`a continuation resumes a running turn: ${conflicting.join(", ")} cannot be given with it`);
+        throw new CodexUsageError(
+          `a continuation resumes a running turn: ${conflicting.join(", ")} cannot be given with it`,
+        );
       }
       const turn = this.findTurn(input);
       turn.resume(input);
@@ -528,7 +585,8 @@ export class CodexClient implements AsyncDisposable {
     }
     await this.ready();
     const thread = options.threadId
-      ? (this.threads.get(options.threadId) ?? (await this.resumeThread(options.threadId, options.threadConfig ?? {})))
+      ? (this.threads.get(options.threadId) ??
+        (await this.resumeThread(options.threadId, options.threadConfig ?? {})))
       : await this.startThread(options.threadConfig ?? {});
     return this._startTurn(thread, input, options.turnOverrides);
   }
@@ -536,12 +594,17 @@ export class CodexClient implements AsyncDisposable {
   private findTurn(continuation: ChatContinuation): TurnHandle {
     const turn = this.turn(continuation.turnId);
     if (!turn || turn.threadId !== continuation.threadId) {
-      throw new CodexUsageError(`unknown turn ${continuation.turnId} on thread ${continuation.threadId}: this client did not run it`);
+      throw new CodexUsageError(
+        `unknown turn ${continuation.turnId} on thread ${continuation.threadId}: this client did not run it`,
+      );
     }
     return turn;
   }
 
-  private async finalTextFromThreadRead(threadId: string, turnId: string): Promise<{ text: string; itemId: string } | null> {
+  private async finalTextFromThreadRead(
+    threadId: string,
+    turnId: string,
+  ): Promise<{ text: string; itemId: string } | null> {
     const response = await this.readThread(threadId, { includeTurns: true });
     const turn = response.thread.turns?.find((t) => t.id === turnId);
     const messages = (turn?.items ?? []).filter((item) => item.type === "agentMessage");
@@ -568,7 +631,10 @@ export class CodexClient implements AsyncDisposable {
       if (live && threadId !== undefined) {
         const early = this.turnStarts.get(threadId);
         if (early !== undefined) {
-          if (early.notifications.length < (this.options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS)) {
+          if (
+            early.notifications.length <
+            (this.options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS)
+          ) {
             early.notifications.push(notification);
           } else {
             early.overflowed = true;
@@ -578,7 +644,8 @@ export class CodexClient implements AsyncDisposable {
       }
     }
     if (route.threadId !== undefined) this.threadNotification(route.threadId, notification);
-    else if (notification.method === "serverRequest/resolved") this.withdrawServerRequest(String(notification.params.requestId));
+    else if (notification.method === "serverRequest/resolved")
+      this.withdrawServerRequest(String(notification.params.requestId));
   }
 
   private threadNotification(threadId: string, notification: ServerNotification): void {
@@ -587,7 +654,9 @@ export class CodexClient implements AsyncDisposable {
         this.withdrawServerRequest(String(notification.params.requestId));
         return;
       case "thread/status/changed":
-        this.threads.get(threadId)?.actor.send({ type: "server.status", status: notification.params.status.type });
+        this.threads
+          .get(threadId)
+          ?.actor.send({ type: "server.status", status: notification.params.status.type });
         return;
       case "thread/closed":
         this.threads.get(threadId)?.actor.send({ type: "closed", reason: "the server closed the thread" });
@@ -607,7 +676,8 @@ export class CodexClient implements AsyncDisposable {
     if (this.finishedTurns.size > FINISHED_TURNS_KEPT) {
       const oldest = this.finishedTurns.keys().next().value as string;
       this.finishedTurns.delete(oldest);
-      if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "stop.child", id: `turn:${oldest}` });
+      if (this.actor.getSnapshot().status === "active")
+        this.actor.send({ type: "stop.child", id: `turn:${oldest}` });
     }
     this.threads.get(turn.threadId)?.actor.send({ type: "turn.ended", turnId: turn.turnId });
     for (const [key, open] of this.openRequests) {
@@ -644,7 +714,9 @@ export class CodexClient implements AsyncDisposable {
       const checked = checkServerRequestAnswer(request, answer);
       if (answer !== undefined && checked === undefined) {
         this.options.onError?.(
-          new CodexUsageError(`the answer to ${method} is not one the server offered; the safe default was sent instead`),
+          new CodexUsageError(
+            `the answer to ${method} is not one the server offered; the safe default was sent instead`,
+          ),
         );
       }
       return (checked ?? request.safeDefault()) as never;
@@ -694,14 +766,21 @@ export class CodexClient implements AsyncDisposable {
     for (const reader of this.requestReaders) reader.end(byUs ? undefined : error);
     for (const stream of this.notificationStreams) stream.end(byUs ? undefined : error);
     for (const thread of this.threads.values()) {
-      if (thread.actor.getSnapshot().status === "active") thread.actor.send({ type: "closed", reason: info.reason });
+      if (thread.actor.getSnapshot().status === "active")
+        thread.actor.send({ type: "closed", reason: info.reason });
     }
     if (this.actor.getSnapshot().status === "active") {
-      this.actor.send({ type: "transport.closed", reason: info.reason, failed: !byUs && info.error !== undefined });
+      this.actor.send({
+        type: "transport.closed",
+        reason: info.reason,
+        failed: !byUs && info.error !== undefined,
+      });
     }
   }
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
 }

@@ -1,5 +1,5 @@
-import { CodexError } from "@codex-app-server/protocol";
 import type { TurnError } from "@codex-app-server/protocol";
+import { CodexError } from "@codex-app-server/protocol";
 import type { ChatContinuation } from "./continuation.js";
 
 /** A turn sent nothing for the inactivity timeout. Pass `continuation` back to resume or cancel it. */
@@ -39,7 +39,10 @@ export class CodexTurnFailedError extends CodexError {
   readonly turnError: TurnError | null;
 
   constructor(threadId: string, turnId: string, turnError: TurnError | null) {
-    super("turn_failed", `turn ${turnId} failed: ${turnError?.message ?? "no error message from the server"}`);
+    super(
+      "turn_failed",
+      `turn ${turnId} failed: ${turnError?.message ?? "no error message from the server"}`,
+    );
     this.threadId = threadId;
     this.turnId = turnId;
     this.turnError = turnError;

@@ -1,20 +1,5 @@
-export { CodexClient } from "./codexClient.js";
 export type { PendingServerRequest } from "./codexClient.js";
-export { ThreadHandle } from "./threadHandle.js";
-export type { ThreadActorRef } from "./threadHandle.js";
-export { TurnHandle } from "./turnHandle.js";
-export type { TurnActorRef, TurnReadOptions } from "./turnHandle.js";
-export type { ServerNotification, TurnResult } from "./turnTypes.js";
-export type { ChatResult, CancelResult, RunResult } from "./results.js";
-export type {
-  ChatOptions,
-  ClientInfoOption,
-  CodexClientOptions,
-  ThreadConfig,
-  ThreadForkConfig,
-  ThreadResumeConfig,
-  TurnOverrides,
-} from "./options.js";
+export { CodexClient } from "./codexClient.js";
 export type { ChatContinuation } from "./continuation.js";
 export { isChatContinuation } from "./continuation.js";
 export {
@@ -24,11 +9,40 @@ export {
   CodexTurnInactiveError,
   CodexUsageError,
 } from "./errors.js";
-export { input, normalizeInput } from "./inputs.js";
 export type { Input, InputItem } from "./inputs.js";
-export { toConversationStep } from "./steps.js";
-export type { ConversationStep, StepType } from "./steps.js";
-export { SERVER_REQUEST_KINDS } from "./serverRequests.js";
+export { input, normalizeInput } from "./inputs.js";
+export type {
+  ClientContext,
+  ClientEvent,
+  ClientMachine,
+  ClientMachineInput,
+} from "./machines/clientMachine.js";
+export { clientMachine } from "./machines/clientMachine.js";
+export type {
+  ThreadContext,
+  ThreadEvent,
+  ThreadMachine,
+  ThreadMachineInput,
+} from "./machines/threadMachine.js";
+export { threadMachine } from "./machines/threadMachine.js";
+export type {
+  TurnContext,
+  TurnEvent,
+  TurnMachine,
+  TurnMachineInput,
+  TurnStateName,
+} from "./machines/turnMachine.js";
+export { turnMachine } from "./machines/turnMachine.js";
+export type {
+  ChatOptions,
+  ClientInfoOption,
+  CodexClientOptions,
+  ThreadConfig,
+  ThreadForkConfig,
+  ThreadResumeConfig,
+  TurnOverrides,
+} from "./options.js";
+export type { CancelResult, ChatResult, RunResult } from "./results.js";
 export type {
   CommandExecutionRequest,
   FileChangeRequest,
@@ -42,10 +56,12 @@ export type {
   ServerRequestResponse,
   UserInputRequest,
 } from "./serverRequests.js";
-export { clientMachine } from "./machines/clientMachine.js";
-export type { ClientContext, ClientEvent, ClientMachine, ClientMachineInput } from "./machines/clientMachine.js";
-export { threadMachine } from "./machines/threadMachine.js";
-export type { ThreadContext, ThreadEvent, ThreadMachine, ThreadMachineInput } from "./machines/threadMachine.js";
-export { turnMachine } from "./machines/turnMachine.js";
-export type { TurnContext, TurnEvent, TurnMachine, TurnMachineInput, TurnStateName } from "./machines/turnMachine.js";
+export { SERVER_REQUEST_KINDS } from "./serverRequests.js";
+export type { ConversationStep, StepType } from "./steps.js";
+export { toConversationStep } from "./steps.js";
+export type { ThreadActorRef } from "./threadHandle.js";
+export { ThreadHandle } from "./threadHandle.js";
 export { TurnEventLog } from "./turnEventLog.js";
+export type { TurnActorRef, TurnReadOptions } from "./turnHandle.js";
+export { TurnHandle } from "./turnHandle.js";
+export type { ServerNotification, TurnResult } from "./turnTypes.js";

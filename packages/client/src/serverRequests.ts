@@ -19,8 +19,10 @@ type MethodOfKind<K extends ServerRequestKind> = {
 }[ServerRequestMethod];
 
 /** The answer a request of kind K expects. */
-export type ServerRequestResponse<K extends ServerRequestKind = ServerRequestKind> = ServerRequestMap[MethodOfKind<K>]["result"];
-export type ServerRequestParams<K extends ServerRequestKind = ServerRequestKind> = ServerRequestMap[MethodOfKind<K>]["params"];
+export type ServerRequestResponse<K extends ServerRequestKind = ServerRequestKind> =
+  ServerRequestMap[MethodOfKind<K>]["result"];
+export type ServerRequestParams<K extends ServerRequestKind = ServerRequestKind> =
+  ServerRequestMap[MethodOfKind<K>]["params"];
 
 interface ServerRequestBase<K extends ServerRequestKind> {
   readonly kind: K;
@@ -36,7 +38,7 @@ interface ServerRequestBase<K extends ServerRequestKind> {
 }
 
 export interface CommandExecutionRequest extends ServerRequestBase<"commandExecution"> {
-  /** The decisions the server offers; when it lists none, the classic four are assumed. */
+  /** The decisions the server offers; when it lists none, the classic four are assumed. "decline" is always accepted. */
   readonly availableDecisions: readonly unknown[] | null;
   accept(): ServerRequestResponse<"commandExecution">;
   acceptForSession(): ServerRequestResponse<"commandExecution">;
@@ -99,13 +101,23 @@ export function createServerRequest(
   signal: AbortSignal,
 ): ServerRequest {
   const kind = SERVER_REQUEST_KINDS[method];
-  const base = { kind, method, id, params, threadId: route.threadId ?? null, turnId: route.turnId ?? null, signal };
+  const base = {
+    kind,
+    method,
+    id,
+    params,
+    threadId: route.threadId ?? null,
+    turnId: route.turnId ?? null,
+    signal,
+  };
   switch (kind) {
     case "commandExecution": {
       const offered = (params as { availableDecisions?: unknown }).availableDecisions;
       const availableDecisions = Array.isArray(offered) ? offered : null;
-      const safe = () =>
-        ({ decision: decisionOffered(availableDecisions, "decline") ? "decline" : "cancel" }) as ServerRequestResponse<"commandExecution">;
+      // The server accepts "decline" even when it does not list it (verified with codex-cli 0.169.0,
+      // which offers ["accept", {acceptWithExecpolicyAmendment}, "cancel"]): declining lets the turn
+      // go on without running the command, where "cancel" would end the turn.
+      const safe = () => ({ decision: "decline" }) as ServerRequestResponse<"commandExecution">;
       return {
         ...base,
         availableDecisions,
@@ -131,7 +143,10 @@ export function createServerRequest(
         ...base,
         safeDefault: () => ({ permissions: {}, scope: "turn" }),
         grant: (scope: "turn" | "session" = "turn") => ({
-          permissions: { ...(asked.network ? { network: asked.network } : {}), ...(asked.fileSystem ? { fileSystem: asked.fileSystem } : {}) },
+          permissions: {
+            ...(asked.network ? { network: asked.network } : {}),
+            ...(asked.fileSystem ? { fileSystem: asked.fileSystem } : {}),
+          },
           scope,
         }),
         deny: () => ({ permissions: {}, scope: "turn" }),
@@ -165,7 +180,10 @@ export function createServerRequest(
 }
 
 function decisionOffered(available: readonly unknown[] | null, decision: string): boolean {
-  return (available ?? CLASSIC_COMMAND_DECISIONS).some((d) => d === decision || (typeof d === "object" && d !== null && decision in d));
+  if (decision === "decline") return true;
+  return (available ?? CLASSIC_COMMAND_DECISIONS).some(
+    (d) => d === decision || (typeof d === "object" && d !== null && decision in d),
+  );
 }
 
 /**
@@ -177,7 +195,12 @@ export function checkServerRequestAnswer(request: ServerRequest, answer: unknown
   if (request.kind === "commandExecution") {
     const decision = (answer as { decision?: unknown }).decision;
     if (decision === undefined) return undefined;
-    const key = typeof decision === "string" ? decision : typeof decision === "object" && decision ? Object.keys(decision)[0] : undefined;
+    const key =
+      typeof decision === "string"
+        ? decision
+        : typeof decision === "object" && decision
+          ? Object.keys(decision)[0]
+          : undefined;
     if (key === undefined || !decisionOffered(request.availableDecisions, key)) return undefined;
   }
   if (request.kind === "fileChange") {

@@ -1,20 +1,20 @@
 import type {
+  ReviewStartParams,
+  ReviewStartResponse,
   Thread,
   ThreadArchiveResponse,
   ThreadCompactStartResponse,
   ThreadReadResponse,
   ThreadRevertResponse,
   ThreadSetNameResponse,
-  ReviewStartParams,
-  ReviewStartResponse,
 } from "@codex-app-server/protocol";
 import type { ActorRefFrom } from "xstate";
 import type { CodexClient } from "./codexClient.js";
+import type { ChatContinuation } from "./continuation.js";
 import { CodexTurnFailedError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import type { ThreadMachine } from "./machines/threadMachine.js";
 import type { ChatOptions, ThreadForkConfig, TurnOverrides } from "./options.js";
-import type { ChatContinuation } from "./continuation.js";
 import type { ChatResult, RunResult } from "./results.js";
 import type { ConversationStep } from "./steps.js";
 import type { TurnHandle, TurnReadOptions } from "./turnHandle.js";
@@ -56,11 +56,17 @@ export class ThreadHandle {
     return { finalResponse: result.finalResponse, items: result.items, usage: result.usage };
   }
 
-  chatOnce(input: Input | ChatContinuation, options: Omit<ChatOptions, "threadId" | "threadConfig"> = {}): Promise<ChatResult> {
+  chatOnce(
+    input: Input | ChatContinuation,
+    options: Omit<ChatOptions, "threadId" | "threadConfig"> = {},
+  ): Promise<ChatResult> {
     return this.client.chatOnce(input, { ...options, threadId: this.id });
   }
 
-  chat(input: Input | ChatContinuation, options: Omit<ChatOptions, "threadId" | "threadConfig"> = {}): AsyncIterableIterator<ConversationStep> {
+  chat(
+    input: Input | ChatContinuation,
+    options: Omit<ChatOptions, "threadId" | "threadConfig"> = {},
+  ): AsyncIterableIterator<ConversationStep> {
     return this.client.chat(input, { ...options, threadId: this.id });
   }
 
@@ -93,7 +99,14 @@ export class ThreadHandle {
     return this.client.setThreadName(this.id, name);
   }
 
-  startReview(target: ReviewStartParams["target"], delivery?: ReviewStartParams["delivery"]): Promise<ReviewStartResponse> {
-    return this.client.startReview({ threadId: this.id, target, ...(delivery === undefined ? {} : { delivery }) });
+  startReview(
+    target: ReviewStartParams["target"],
+    delivery?: ReviewStartParams["delivery"],
+  ): Promise<ReviewStartResponse> {
+    return this.client.startReview({
+      threadId: this.id,
+      target,
+      ...(delivery === undefined ? {} : { delivery }),
+    });
   }
 }

@@ -1,4 +1,10 @@
-import type { ThreadItem, ThreadTokenUsage, Turn, TurnError, TurnSteerResponse } from "@codex-app-server/protocol";
+import type {
+  ThreadItem,
+  ThreadTokenUsage,
+  Turn,
+  TurnError,
+  TurnSteerResponse,
+} from "@codex-app-server/protocol";
 import { CodexAbortError, CodexTimeoutError } from "@codex-app-server/transport";
 import type { ActorRefFrom } from "xstate";
 import type { ChatContinuation } from "./continuation.js";
@@ -53,7 +59,13 @@ export class TurnHandle {
   private ended = false;
 
   /** @internal Created by the client once `turn/start` answered. */
-  constructor(host: TurnHost, actor: TurnActorRef, threadId: string, turnId: string, inactivityTimeoutMs: number | null) {
+  constructor(
+    host: TurnHost,
+    actor: TurnActorRef,
+    threadId: string,
+    turnId: string,
+    inactivityTimeoutMs: number | null,
+  ) {
     this.host = host;
     this.actor = actor;
     this.threadId = threadId;
@@ -114,7 +126,11 @@ export class TurnHandle {
   /** @internal The connection died: the turn fails with `error`, readers and waiters settle with it. */
   _fail(error: Error & { code?: string | number }): void {
     if (this.ended) return;
-    this.actor.send({ type: "transport.failed", code: error.code ?? "connection_closed", message: error.message });
+    this.actor.send({
+      type: "transport.failed",
+      code: error.code ?? "connection_closed",
+      message: error.message,
+    });
     this.finish(error);
   }
 
@@ -141,7 +157,11 @@ export class TurnHandle {
 
   /** The assistant's text as it streams (`item/agentMessage/delta`). */
   textDeltas(options: TurnReadOptions = {}): AsyncIterableIterator<string> {
-    return this.read((n) => (n.method === "item/agentMessage/delta" ? n.params.delta : undefined), options, "stream");
+    return this.read(
+      (n) => (n.method === "item/agentMessage/delta" ? n.params.delta : undefined),
+      options,
+      "stream",
+    );
   }
 
   /**
@@ -171,7 +191,10 @@ export class TurnHandle {
     if (!this.ended) {
       this.assertAccepts({ type: "interrupt" }, "interrupt");
       if (this.state !== "interrupting") this.actor.send({ type: "interrupt" });
-      await this.waitForEnd(options.timeoutMs === undefined ? this.host.requestTimeoutMs : options.timeoutMs, options.signal);
+      await this.waitForEnd(
+        options.timeoutMs === undefined ? this.host.requestTimeoutMs : options.timeoutMs,
+        options.signal,
+      );
     }
     return this.snapshotResult();
   }
@@ -237,9 +260,14 @@ export class TurnHandle {
     mode: ChatContinuation["mode"],
   ): AsyncGenerator<T, void, undefined> {
     if (this.reading) {
-      throw new CodexInvalidStateError(`turn:${this.turnId}`, this.state, "read", "another reader is consuming this turn");
+      throw new CodexInvalidStateError(
+        `turn:${this.turnId}`,
+        this.state,
+        "read",
+        "another reader is consuming this turn",
+      );
     }
-    if (this.state === "inactive") throw this.inactiveError(mode);
+    if (this.isInactive()) throw this.inactiveError(mode);
     this.reading = true;
     this.readMode = mode;
     const previousTimeout = this.inactivityTimeoutMs;
@@ -252,7 +280,8 @@ export class TurnHandle {
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       for (;;) {
-        if (signal?.aborted) throw new CodexAbortError(`reading turn ${this.turnId} was aborted`, { cause: signal.reason });
+        if (signal?.aborted)
+          throw new CodexAbortError(`reading turn ${this.turnId} was aborted`, { cause: signal.reason });
         const n = this.log.shift();
         if (n !== undefined) {
           const value = pick(n);
@@ -263,7 +292,7 @@ export class TurnHandle {
           if (this.log.error) throw this.log.error;
           return;
         }
-        if (this.state === "inactive") throw this.inactiveError(mode);
+        if (this.isInactive()) throw this.inactiveError(mode);
         await this.log.waitForEvent();
       }
     } finally {
@@ -287,11 +316,19 @@ export class TurnHandle {
     }
   }
 
+  private isInactive(): boolean {
+    return this.actor.getSnapshot().value === "inactive";
+  }
+
   private inactiveError(mode: ChatContinuation["mode"]): CodexTurnInactiveError {
     return new CodexTurnInactiveError(this.continuation(mode), this.inactivityTimeoutMs ?? 0);
   }
 
-  private assertAccepts(event: { type: "steer" | "interrupt" | "resume" }, name: string, hint?: string): void {
+  private assertAccepts(
+    event: { type: "steer" | "interrupt" | "resume" },
+    name: string,
+    hint?: string,
+  ): void {
     if (!this.actor.getSnapshot().can(event)) {
       throw new CodexInvalidStateError(`turn:${this.turnId}`, this.state, name, hint);
     }
@@ -318,18 +355,35 @@ export class TurnHandle {
         else resolve();
       };
       const onAbort = () =>
-        settle(new CodexAbortError(`waiting for turn ${this.turnId} to end was aborted`, { cause: signal?.reason }));
+        settle(
+          new CodexAbortError(`waiting for turn ${this.turnId} to end was aborted`, {
+            cause: signal?.reason,
+          }),
+        );
       const subscription = this.actor.subscribe((snapshot) => {
         if (snapshot.status === "done") return settle();
         if (snapshot.value !== "interrupting" && snapshot.context.interruptError !== null) {
-          settle(new CodexInvalidStateError(`turn:${this.turnId}`, this.state, "interrupt", `turn/interrupt failed: ${snapshot.context.interruptError}`));
+          settle(
+            new CodexInvalidStateError(
+              `turn:${this.turnId}`,
+              this.state,
+              "interrupt",
+              `turn/interrupt failed: ${snapshot.context.interruptError}`,
+            ),
+          );
         }
       });
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
       if (timeoutMs !== null) {
         timer = setTimeout(
-          () => settle(new CodexTimeoutError(`turn ${this.turnId} did not end within ${timeoutMs} ms of turn/interrupt`, { method: "turn/interrupt", timeoutMs })),
+          () =>
+            settle(
+              new CodexTimeoutError(
+                `turn ${this.turnId} did not end within ${timeoutMs} ms of turn/interrupt`,
+                { method: "turn/interrupt", timeoutMs },
+              ),
+            ),
           timeoutMs,
         );
       }
@@ -351,7 +405,10 @@ export class TurnHandle {
     const timeout = this.inactivityTimeoutMs;
     if (timeout === null || this.ended) return;
     const idle = Date.now() - this.lastActivityAt;
-    if (idle < timeout) return this.armWatchdog();
+    if (idle < timeout) {
+      this.armWatchdog();
+      return;
+    }
     const snapshot = this.actor.getSnapshot();
     if (snapshot.can({ type: "inactivity.timeout" })) {
       this.actor.send({ type: "inactivity.timeout" });

@@ -1,6 +1,37 @@
-export { CodexError } from "./codexError.js";
 export type { CodexErrorOptions } from "./codexError.js";
-export { classifyMessage, JsonRpcErrorCode } from "./jsonrpc.js";
+export { CodexError } from "./codexError.js";
+export type {
+  ClientNotificationMap,
+  ClientNotificationMethod,
+  ClientRequestMap,
+  ClientRequestMethod,
+  ClientRequestParams,
+  ClientRequestResult,
+  RequestSchemas,
+  RoutePaths,
+  ServerNotificationMap,
+  ServerNotificationMethod,
+  ServerNotificationParams,
+  ServerRequestMap,
+  ServerRequestMethod,
+  ServerRequestParams,
+  ServerRequestResult,
+} from "./generated/index.js";
+export {
+  CLIENT_NOTIFICATION_METHODS,
+  CLIENT_NOTIFICATION_SCHEMAS,
+  CLIENT_REQUEST_METHODS,
+  CLIENT_REQUEST_SCHEMAS,
+  SERVER_MESSAGE_ROUTES,
+  SERVER_NOTIFICATION_METHODS,
+  SERVER_NOTIFICATION_SCHEMAS,
+  SERVER_REQUEST_METHODS,
+  SERVER_REQUEST_SCHEMAS,
+  schemas,
+} from "./generated/index.js";
+// Generated from the pinned server (src/generated). The ~780 wire types are re-exported as types only;
+// src/generated/index.ts lists every name explicitly.
+export type * from "./generated/types.js";
 export type {
   ClassifiedMessage,
   JsonRpcErrorObject,
@@ -12,5 +43,10 @@ export type {
   JsonRpcSuccessResponse,
   RequestId,
 } from "./jsonrpc.js";
-export { CodexValidationError, VALID_KNOWN, VALID_UNKNOWN } from "./validation.js";
+export { classifyMessage, JsonRpcErrorCode } from "./jsonrpc.js";
+export type { MessageRoute } from "./routeOf.js";
+export { NO_ROUTE, routeOf } from "./routeOf.js";
 export type { MessageValidator, ValidationIssue, ValidationMode, ValidationResult } from "./validation.js";
+export { CodexValidationError, VALID_KNOWN, VALID_UNKNOWN } from "./validation.js";
+export type { ValidatorOptions, ValidatorSide } from "./validator.js";
+export { createValidator } from "./validator.js";

@@ -80,7 +80,8 @@ export function classifyMessage(value: unknown): ClassifiedMessage {
     if (typeof e !== "object" || e === null || typeof e.code !== "number" || typeof e.message !== "string") {
       return { kind: "invalid", reason: "error response must carry {code: number, message: string}" };
     }
-    if (m.id !== null && !isRequestId(m.id)) return { kind: "invalid", reason: "error response has an invalid id" };
+    if (m.id !== null && !isRequestId(m.id))
+      return { kind: "invalid", reason: "error response has an invalid id" };
     return { kind: "error", message: m as unknown as JsonRpcErrorResponse };
   }
   return { kind: "invalid", reason: "message has neither method, result nor error" };

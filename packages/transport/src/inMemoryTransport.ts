@@ -41,7 +41,8 @@ export class InMemoryTransport implements Transport {
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.closed) throw new ConnectionClosedError(`cannot send on ${this.label}: the transport is closed`);
     const peer = this.peer;
-    if (!peer || peer.closed) throw new ConnectionClosedError(`cannot send on ${this.label}: the other end is closed`);
+    if (!peer || peer.closed)
+      throw new ConnectionClosedError(`cannot send on ${this.label}: the other end is closed`);
     await Promise.resolve();
     peer.receive(message);
   }

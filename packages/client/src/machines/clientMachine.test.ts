@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { InspectionEvent } from "xstate";
+import type { AnyActorRef, InspectionEvent } from "xstate";
 import { createActor } from "xstate";
 import { clientMachine } from "./clientMachine.js";
 
 function client(inspect?: (event: InspectionEvent) => void) {
-  const actor = createActor(clientMachine, { input: { transport: "memory" }, ...(inspect ? { inspect } : {}) });
+  const actor = createActor(clientMachine, {
+    input: { transport: "memory" },
+    ...(inspect ? { inspect } : {}),
+  });
   actor.start();
   return actor;
 }
@@ -17,7 +20,10 @@ describe("clientMachine", () => {
     expect(actor.getSnapshot().value).toBe("initializing");
     actor.send({ type: "initialize.done", userAgent: "codex/0.169.0", platformOs: "linux" });
     expect(actor.getSnapshot().value).toBe("ready");
-    expect(actor.getSnapshot().context.serverInfo).toEqual({ userAgent: "codex/0.169.0", platformOs: "linux" });
+    expect(actor.getSnapshot().context.serverInfo).toEqual({
+      userAgent: "codex/0.169.0",
+      platformOs: "linux",
+    });
     actor.send({ type: "close" });
     expect(actor.getSnapshot().value).toBe("closing");
     actor.send({ type: "transport.closed", reason: "closed by client", failed: false });
@@ -42,7 +48,7 @@ describe("clientMachine", () => {
   it("spawns thread and turn children with ids, seen by one inspector", () => {
     const seen = new Set<string>();
     const actor = client((event) => {
-      if (event.type === "@xstate.actor") seen.add(event.actorRef.id);
+      if (event.type === "@xstate.actor") seen.add((event.actorRef as AnyActorRef).id);
     });
     actor.send({ type: "spawn.thread", threadId: "T1", origin: "start" });
     actor.send({ type: "spawn.turn", threadId: "T1", turnId: "U1" });

@@ -50,15 +50,20 @@ export const clientMachine = setup({
     spawnTurn: spawnChild("turn", {
       id: ({ event }) => (event.type === "spawn.turn" ? `turn:${event.turnId}` : "turn:?"),
       input: ({ event }) =>
-        event.type === "spawn.turn" ? { threadId: event.threadId, turnId: event.turnId } : { threadId: "?", turnId: "?" },
+        event.type === "spawn.turn"
+          ? { threadId: event.threadId, turnId: event.turnId }
+          : { threadId: "?", turnId: "?" },
     }),
     stopChild: stopChild(({ event }) => (event.type === "stop.child" ? event.id : "")),
     recordServer: assign({
       serverInfo: ({ event }) =>
-        event.type === "initialize.done" ? { userAgent: event.userAgent, platformOs: event.platformOs } : null,
+        event.type === "initialize.done"
+          ? { userAgent: event.userAgent, platformOs: event.platformOs }
+          : null,
     }),
     recordInitFailure: assign({
-      failure: ({ event }) => (event.type === "initialize.failed" ? { code: event.code, message: event.message } : null),
+      failure: ({ event }) =>
+        event.type === "initialize.failed" ? { code: event.code, message: event.message } : null,
     }),
     recordClose: assign({
       closeReason: ({ event }) => (event.type === "transport.closed" ? event.reason : "closed by the client"),
@@ -70,7 +75,12 @@ export const clientMachine = setup({
   },
 }).createMachine({
   id: "client",
-  context: ({ input }) => ({ transport: input.transport, serverInfo: null, failure: null, closeReason: null }),
+  context: ({ input }) => ({
+    transport: input.transport,
+    serverInfo: null,
+    failure: null,
+    closeReason: null,
+  }),
   initial: "connecting",
   on: {
     "spawn.thread": { actions: "spawnThread" },

@@ -40,7 +40,8 @@ export const threadMachine = setup({
   },
   guards: {
     isResumed: ({ context }) => context.origin === "resume" || context.origin === "attach",
-    isActiveTurn: ({ context, event }) => event.type === "turn.ended" && event.turnId === context.activeTurnId,
+    isActiveTurn: ({ context, event }) =>
+      event.type === "turn.ended" && event.turnId === context.activeTurnId,
   },
   actions: {
     setActiveTurn: assign({
@@ -49,7 +50,8 @@ export const threadMachine = setup({
     }),
     clearActiveTurn: assign({ activeTurnId: () => null }),
     recordStatus: assign({
-      serverStatus: ({ context, event }) => (event.type === "server.status" ? event.status : context.serverStatus),
+      serverStatus: ({ context, event }) =>
+        event.type === "server.status" ? event.status : context.serverStatus,
     }),
     recordClose: assign({
       closeReason: ({ event }) => (event.type === "closed" ? event.reason : null),

@@ -148,9 +148,16 @@ describe("turnMachine", () => {
     ]) {
       const actor = startTurn();
       prepare(actor);
-      actor.send({ type: "transport.failed", code: "connection_closed", message: "process exited with code 1" });
+      actor.send({
+        type: "transport.failed",
+        code: "connection_closed",
+        message: "process exited with code 1",
+      });
       expect(actor.getSnapshot().value).toBe("failed");
-      expect(actor.getSnapshot().context.failure).toEqual({ code: "connection_closed", message: "process exited with code 1" });
+      expect(actor.getSnapshot().context.failure).toEqual({
+        code: "connection_closed",
+        message: "process exited with code 1",
+      });
     }
   });
 

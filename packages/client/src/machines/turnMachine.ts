@@ -23,7 +23,11 @@ export interface TurnMachineInput {
 
 export type TurnEvent =
   | { type: "turn.started" }
-  | { type: "turn.completed"; status: "completed" | "interrupted" | "failed" | "inProgress"; error: TurnError | null }
+  | {
+      type: "turn.completed";
+      status: "completed" | "interrupted" | "failed" | "inProgress";
+      error: TurnError | null;
+    }
   | { type: "inactivity.timeout" }
   | { type: "resume" }
   | { type: "steer" }
@@ -158,4 +162,11 @@ export const turnMachine = setup({
 
 export type TurnMachine = typeof turnMachine;
 /** The machine's top-level state names. */
-export type TurnStateName = "starting" | "streaming" | "inactive" | "interrupting" | "completed" | "interrupted" | "failed";
+export type TurnStateName =
+  | "starting"
+  | "streaming"
+  | "inactive"
+  | "interrupting"
+  | "completed"
+  | "interrupted"
+  | "failed";

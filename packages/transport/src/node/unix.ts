@@ -1,1 +1,2 @@
-export {};
+export type { UnixSocketTransportOptions } from "./unixSocketTransport.js";
+export { defaultControlSocketPath, UnixSocketTransport } from "./unixSocketTransport.js";

@@ -1,1 +1,3 @@
-export {};
+export type { WebSocketTransportOptions } from "./webSocketTransport.js";
+export { DEFAULT_WEBSOCKET_URL, WebSocketTransport } from "./webSocketTransport.js";
+export type { WebSocketConstructor, WebSocketLike } from "./whatwgConnector.js";

@@ -1,0 +1,181 @@
+/** methods.ts: typed method maps, method-name lists and the runtime schema tables keyed by method. */
+
+import { renderZod } from "./emitSchemas.js";
+import { renderType } from "./emitTypes.js";
+import { forEachRef, type JsonSchema, refName } from "./jsonSchema.js";
+import type { MethodEntry, ProtocolMethods } from "./protocolMethods.js";
+import { header, jsdoc, schemaConstName, stringLiteral } from "./text.js";
+
+function paramsType(entry: MethodEntry): string {
+  if (entry.params === undefined) return "undefined";
+  const type = renderType(entry.params, 2);
+  return entry.paramsRequired ? type : `${type} | undefined`;
+}
+
+function paramsSchema(entry: MethodEntry): string {
+  if (entry.params === undefined) return "z.undefined()";
+  const schema = renderZod(entry.params, 2);
+  return entry.paramsRequired ? schema : `${schema}.optional()`;
+}
+
+function mapType(name: string, doc: string, entries: MethodEntry[], withResult: boolean): string {
+  const lines = entries.map((entry) => {
+    const value = withResult
+      ? `{ params: ${paramsType(entry)}; result: ${entry.result} }`
+      : paramsType(entry);
+    return `${jsdoc(entry.description, "  ")}  ${stringLiteral(entry.method)}: ${value};\n`;
+  });
+  return `${jsdoc(doc, "")}export type ${name} = {\n${lines.join("")}};\n`;
+}
+
+function methodList(constName: string, typeName: string, mapName: string, entries: MethodEntry[]): string {
+  const items = entries.map((entry) => `  ${stringLiteral(entry.method)},\n`).join("");
+  return (
+    `export const ${constName} = [\n${items}] as const satisfies readonly (keyof ${mapName})[];\n` +
+    `export type ${typeName} = keyof ${mapName};\n`
+  );
+}
+
+function schemaTable(
+  constName: string,
+  localName: string,
+  mapName: string,
+  methodType: string,
+  entries: MethodEntry[],
+  withResult: boolean,
+  doc: string,
+): string {
+  const lines = entries.map((entry) => {
+    const value = withResult
+      ? `{ params: ${paramsSchema(entry)}, result: ${schemaConstName(entry.result!)} }`
+      : paramsSchema(entry);
+    return `  ${stringLiteral(entry.method)}: ${value},\n`;
+  });
+  const shape = withResult
+    ? `{ readonly [M in ${methodType}]: { readonly params: z.ZodType<${mapName}[M]["params"]>; readonly result: z.ZodType<${mapName}[M]["result"]> } }`
+    : `{ readonly [M in ${methodType}]: z.ZodType<${mapName}[M]> }`;
+  const valueType = withResult ? "RequestSchemas" : "z.ZodType";
+  return (
+    `const ${localName} = {\n${lines.join("")}} satisfies ${shape};\n\n` +
+    `${jsdoc(doc, "")}export const ${constName}: ReadonlyMap<string, ${valueType}> = new Map<string, ${valueType}>(\n` +
+    `  Object.entries(${localName}),\n);\n`
+  );
+}
+
+function collectRefs(schemas: Array<JsonSchema | undefined>): string[] {
+  const names = new Set<string>();
+  for (const schema of schemas)
+    if (schema !== undefined) forEachRef(schema, (ref) => names.add(refName(ref)));
+  return [...names];
+}
+
+export function emitMethodsFile(methods: ProtocolMethods, version: string): string {
+  const all = [
+    ...methods.clientRequests,
+    ...methods.clientNotifications,
+    ...methods.serverRequests,
+    ...methods.serverNotifications,
+  ];
+  const refs = collectRefs(all.map((entry) => entry.params));
+  const resultNames = all.flatMap((entry) => (entry.result === undefined ? [] : [entry.result]));
+  const typeNames = [...new Set([...refs, ...resultNames])].sort();
+  const schemaNames = typeNames.map(schemaConstName);
+
+  return [
+    header(version),
+    "/* Method maps: every method of the protocol with its params and result types, the method names as\n",
+    " * `as const` lists, and the runtime schema tables a validator looks up by method. */\n",
+    'import { z } from "zod";\n',
+    `import {\n${schemaNames.map((name) => `  ${name},\n`).join("")}} from "./schemas.js";\n`,
+    `import type {\n${typeNames.map((name) => `  ${name},\n`).join("")}} from "./types.js";\n\n`,
+    mapType(
+      "ClientRequestMap",
+      "Requests a client sends to the server: method → params and result.",
+      methods.clientRequests,
+      true,
+    ),
+    "\n",
+    methodList("CLIENT_REQUEST_METHODS", "ClientRequestMethod", "ClientRequestMap", methods.clientRequests),
+    'export type ClientRequestParams<M extends ClientRequestMethod> = ClientRequestMap[M]["params"];\n',
+    'export type ClientRequestResult<M extends ClientRequestMethod> = ClientRequestMap[M]["result"];\n\n',
+    mapType(
+      "ClientNotificationMap",
+      "Notifications a client sends to the server: method → params.",
+      methods.clientNotifications,
+      false,
+    ),
+    "\n",
+    methodList(
+      "CLIENT_NOTIFICATION_METHODS",
+      "ClientNotificationMethod",
+      "ClientNotificationMap",
+      methods.clientNotifications,
+    ),
+    "\n",
+    mapType(
+      "ServerRequestMap",
+      "Requests the server sends to a client (approvals, user input, tool calls): method → params and result.",
+      methods.serverRequests,
+      true,
+    ),
+    "\n",
+    methodList("SERVER_REQUEST_METHODS", "ServerRequestMethod", "ServerRequestMap", methods.serverRequests),
+    'export type ServerRequestParams<M extends ServerRequestMethod> = ServerRequestMap[M]["params"];\n',
+    'export type ServerRequestResult<M extends ServerRequestMethod> = ServerRequestMap[M]["result"];\n\n',
+    mapType(
+      "ServerNotificationMap",
+      "Notifications the server sends to a client: method → params.",
+      methods.serverNotifications,
+      false,
+    ),
+    "\n",
+    methodList(
+      "SERVER_NOTIFICATION_METHODS",
+      "ServerNotificationMethod",
+      "ServerNotificationMap",
+      methods.serverNotifications,
+    ),
+    "export type ServerNotificationParams<M extends ServerNotificationMethod> = ServerNotificationMap[M];\n\n",
+    "/** The params and result schemas of one request method. */\n",
+    "export interface RequestSchemas {\n  readonly params: z.ZodType;\n  readonly result: z.ZodType;\n}\n\n",
+    schemaTable(
+      "CLIENT_REQUEST_SCHEMAS",
+      "clientRequestSchemas",
+      "ClientRequestMap",
+      "ClientRequestMethod",
+      methods.clientRequests,
+      true,
+      "Params and result schemas of every client request, by method.",
+    ),
+    "\n",
+    schemaTable(
+      "CLIENT_NOTIFICATION_SCHEMAS",
+      "clientNotificationSchemas",
+      "ClientNotificationMap",
+      "ClientNotificationMethod",
+      methods.clientNotifications,
+      false,
+      "Params schemas of every client notification, by method.",
+    ),
+    "\n",
+    schemaTable(
+      "SERVER_REQUEST_SCHEMAS",
+      "serverRequestSchemas",
+      "ServerRequestMap",
+      "ServerRequestMethod",
+      methods.serverRequests,
+      true,
+      "Params and result schemas of every server request, by method.",
+    ),
+    "\n",
+    schemaTable(
+      "SERVER_NOTIFICATION_SCHEMAS",
+      "serverNotificationSchemas",
+      "ServerNotificationMap",
+      "ServerNotificationMethod",
+      methods.serverNotifications,
+      false,
+      "Params schemas of every server notification, by method.",
+    ),
+  ].join("");
+}

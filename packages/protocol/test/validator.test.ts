@@ -1,0 +1,289 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { z } from "zod";
+import {
+  CodexValidationError,
+  createValidator,
+  type MessageValidator,
+  SERVER_NOTIFICATION_SCHEMAS,
+  schemas,
+  VALID_KNOWN,
+  VALID_UNKNOWN,
+  type ValidationMode,
+  type ValidationResult,
+} from "../src/index.js";
+import { type RecordedPayload, recordedParams, recordedPayloads, recordedResult } from "./recorded.js";
+
+const MODES: ValidationMode[] = ["strict", "lenient", "off"];
+
+/** Validates one recorded payload the way the receiving end would. */
+function validateRecorded(entry: RecordedPayload, mode: ValidationMode): ValidationResult {
+  // What the server sent ("in") is checked by a client; what the client sent by a (fake) server.
+  const validator = createValidator({ mode, side: entry.direction === "in" ? "client" : "server" });
+  return validator[entry.kind](entry.method, entry.payload);
+}
+
+function expectFailure(result: ValidationResult): CodexValidationError {
+  if (result.ok) throw new Error("expected a validation failure");
+  expect(result.error).toBeInstanceOf(CodexValidationError);
+  return result.error;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("recorded messages from the real server", () => {
+  const payloads = recordedPayloads();
+
+  it("cover the messages a client depends on", () => {
+    const seen = new Set(payloads.map((entry) => `${entry.direction} ${entry.kind} ${entry.method}`));
+    for (const expected of [
+      "out request initialize",
+      "in response initialize",
+      "out notification initialized",
+      "out request thread/start",
+      "in response thread/start",
+      "in notification thread/started",
+      "out request turn/start",
+      "in response turn/start",
+      "in notification turn/started",
+      "in notification item/started",
+      "in notification item/agentMessage/delta",
+      "in notification item/reasoning/summaryTextDelta",
+      "in notification item/completed",
+      "in notification turn/completed",
+      "in request item/commandExecution/requestApproval",
+      "out response item/commandExecution/requestApproval",
+      "in notification serverRequest/resolved",
+    ]) {
+      expect(seen, expected).toContain(expected);
+    }
+  });
+
+  it.each(MODES)("are all valid and known in %s mode", (mode) => {
+    for (const entry of payloads) {
+      const result = validateRecorded(entry, mode);
+      expect(result, `${entry.recording}: ${entry.direction} ${entry.kind} ${entry.method}`).toBe(
+        VALID_KNOWN,
+      );
+    }
+  });
+});
+
+/** Malformed copies of recorded payloads, each with the path its first issue must name. */
+const MALFORMED: Array<{
+  name: string;
+  side: "client" | "server";
+  kind: "notification" | "request" | "response";
+  method: string;
+  build: () => unknown;
+  path: Array<string | number>;
+}> = [
+  {
+    name: "wrong field type",
+    side: "client",
+    kind: "notification",
+    method: "item/agentMessage/delta",
+    build: () => ({ ...recordedParams("item/agentMessage/delta"), delta: 42 }),
+    path: ["delta"],
+  },
+  {
+    name: "missing required field",
+    side: "client",
+    kind: "notification",
+    method: "item/agentMessage/delta",
+    build: () => {
+      const { turnId: _dropped, ...rest } = recordedParams("item/agentMessage/delta");
+      return rest;
+    },
+    path: ["turnId"],
+  },
+  {
+    name: "wrong discriminator",
+    side: "client",
+    kind: "notification",
+    method: "item/completed",
+    build: () => {
+      const params = recordedParams("item/completed");
+      (params.item as Record<string, unknown>).type = "notAnItemType";
+      return params;
+    },
+    path: ["item", "type"],
+  },
+  {
+    name: "wrong enum value in a nested object",
+    side: "client",
+    kind: "notification",
+    method: "turn/completed",
+    build: () => {
+      const params = recordedParams("turn/completed");
+      (params.turn as Record<string, unknown>).status = "finished";
+      return params;
+    },
+    path: ["turn", "status"],
+  },
+  {
+    name: "wrong field type in a server request",
+    side: "client",
+    kind: "request",
+    method: "item/commandExecution/requestApproval",
+    build: () => ({ ...recordedParams("item/commandExecution/requestApproval"), threadId: 7 }),
+    path: ["threadId"],
+  },
+  {
+    name: "missing field in a response to a client request",
+    side: "client",
+    kind: "response",
+    method: "thread/start",
+    build: () => {
+      const result = recordedResult("thread/start");
+      delete (result.thread as Record<string, unknown>).id;
+      return result;
+    },
+    path: ["thread", "id"],
+  },
+  {
+    name: "params that are not an object",
+    side: "client",
+    kind: "notification",
+    method: "turn/started",
+    build: () => "not an object",
+    path: [],
+  },
+  {
+    name: "wrong discriminator in client request params",
+    side: "server",
+    kind: "request",
+    method: "turn/start",
+    build: () => {
+      const params = recordedParams("turn/start");
+      (params.input as Array<Record<string, unknown>>)[0]!.type = "telepathy";
+      return params;
+    },
+    path: ["input", 0, "type"],
+  },
+  {
+    name: "invalid decision answering a server request",
+    side: "server",
+    kind: "response",
+    method: "item/commandExecution/requestApproval",
+    build: () => ({ decision: "maybe" }),
+    path: ["decision"],
+  },
+];
+
+describe("malformed messages", () => {
+  describe.each(MALFORMED)("$name ($method)", ({ side, kind, method, build, path }) => {
+    it("fail with a CodexValidationError naming the method and path in strict mode", () => {
+      const validator = createValidator({ mode: "strict", side });
+      const error = expectFailure(validator[kind](method, build()));
+      expect(error.code).toBe("validation_failed");
+      expect(error.kind).toBe(kind);
+      expect(error.method).toBe(method);
+      expect(error.issues[0]?.path).toEqual(path);
+      expect(error.message).toContain(`invalid ${kind} ${method}`);
+      expect(error.message).toContain(path.length === 0 ? "(root)" : ` at ${path.join(".")}:`);
+    });
+
+    it("are reported, and left untouched for delivery, in lenient mode", () => {
+      const validator = createValidator({ mode: "lenient", side });
+      const payload = build();
+      const before = structuredClone(payload);
+      const error = expectFailure(validator[kind](method, payload));
+      expect(validator.mode).toBe("lenient");
+      expect(error.issues[0]?.path).toEqual(path);
+      expect(payload).toStrictEqual(before);
+    });
+
+    it("pass without any schema work in off mode", () => {
+      const validator = createValidator({ mode: "off", side });
+      const spies = spyOnEverySafeParse();
+      expect(validator[kind](method, build())).toBe(VALID_KNOWN);
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+      // The same spies do see a strict validator's work.
+      createValidator({ mode: "strict", side })[kind](method, build());
+      expect(spies.some((spy) => spy.mock.calls.length > 0)).toBe(true);
+    });
+  });
+});
+
+/** Spies on the safeParse of every generated schema (the method tables point at these). */
+function spyOnEverySafeParse() {
+  const all: z.ZodType[] = Object.values(schemas);
+  return all.map((schema) => vi.spyOn(schema, "safeParse"));
+}
+
+describe("unknown methods", () => {
+  const sides = ["client", "server"] as const;
+  it.each(
+    MODES.flatMap((mode) => sides.map((side) => ({ mode, side }))),
+  )("are VALID_UNKNOWN for every kind ($mode, $side)", ({ mode, side }) => {
+    const validator = createValidator({ mode, side });
+    for (const kind of ["notification", "request", "response"] as const) {
+      expect(validator[kind]("future/method", { anything: true })).toBe(VALID_UNKNOWN);
+      // Prototype keys are not methods.
+      expect(validator[kind]("constructor", {})).toBe(VALID_UNKNOWN);
+      expect(validator[kind]("__proto__", {})).toBe(VALID_UNKNOWN);
+    }
+  });
+
+  it("include methods that belong to the other side", () => {
+    const client = createValidator({ mode: "strict", side: "client" });
+    const server = createValidator({ mode: "strict", side: "server" });
+    expect(client.request("thread/start", {})).toBe(VALID_UNKNOWN);
+    expect(client.notification("initialized", undefined)).toBe(VALID_UNKNOWN);
+    expect(server.notification("item/agentMessage/delta", {})).toBe(VALID_UNKNOWN);
+    expect(server.request("item/commandExecution/requestApproval", {})).toBe(VALID_UNKNOWN);
+    expect(server.response("thread/start", {})).toBe(VALID_UNKNOWN);
+  });
+});
+
+describe("validating item/agentMessage/delta (the hot path)", () => {
+  const method = "item/agentMessage/delta";
+
+  function spyHotPath(validator: MessageValidator) {
+    const schema = SERVER_NOTIFICATION_SCHEMAS.get(method)!;
+    const get = vi.spyOn(SERVER_NOTIFICATION_SCHEMAS as Map<string, unknown>, "get");
+    const safeParse = vi.spyOn(schema, "safeParse");
+    const parse = vi.spyOn(schema, "parse");
+    return { validator, get, safeParse, parse };
+  }
+
+  it("is one map lookup and one safeParse of the original params, returning the shared constant", () => {
+    const { validator, get, safeParse, parse } = spyHotPath(
+      createValidator({ mode: "strict", side: "client" }),
+    );
+    const params = recordedParams(method);
+    expect(validator.notification(method, params)).toBe(VALID_KNOWN);
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(get).toHaveBeenCalledWith(method);
+    expect(safeParse).toHaveBeenCalledTimes(1);
+    expect(safeParse.mock.calls[0]?.[0]).toBe(params);
+    expect(parse).not.toHaveBeenCalled();
+  });
+
+  it("uses a generated object schema, so no union is tried member by member", () => {
+    expect(schemas.AgentMessageDeltaNotificationSchema).toBe(SERVER_NOTIFICATION_SCHEMAS.get(method));
+    expect(schemas.AgentMessageDeltaNotificationSchema.def.type).toBe("object");
+  });
+});
+
+describe("generated unions", () => {
+  it.each<[string, z.ZodType, string]>([
+    ["ThreadItem", schemas.ThreadItemSchema, "type"],
+    ["UserInput", schemas.UserInputSchema, "type"],
+    ["ServerNotification", schemas.ServerNotificationSchema, "method"],
+    ["ClientRequest", schemas.ClientRequestSchema, "method"],
+    ["ServerRequest", schemas.ServerRequestSchema, "method"],
+  ])("%s is a discriminated union", (_name, schema, discriminator) => {
+    const def = schema.def as { type: string; discriminator?: string };
+    expect(def.type).toBe("union");
+    expect(def.discriminator).toBe(discriminator);
+  });
+
+  it("accept unknown extra keys on objects, as the server may add fields", () => {
+    const params = { ...recordedParams("item/agentMessage/delta"), addedInAFutureVersion: { nested: true } };
+    const validator = createValidator({ mode: "strict", side: "client" });
+    expect(validator.notification("item/agentMessage/delta", params)).toBe(VALID_KNOWN);
+  });
+});

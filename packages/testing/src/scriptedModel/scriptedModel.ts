@@ -1,0 +1,411 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { ScriptedModelError } from "./errors.js";
+import type { ResponsesRequestBody } from "./recordedRequest.js";
+import { RecordedRequest } from "./recordedRequest.js";
+import type { HttpErrorReply, ScriptedReply, StreamReply } from "./replies.js";
+import { reply } from "./replies.js";
+import { formatSseEvent, renderStream } from "./responsesEvents.js";
+
+/** What to answer when the queue is empty: a reply, or a function of the request. */
+export type FallbackReply = ScriptedReply | ((request: RecordedRequest) => ScriptedReply);
+
+export interface ScriptedModelOptions {
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default: `reply.message("ok")`. */
+  fallback?: FallbackReply;
+}
+
+export interface WaitForRequestsOptions {
+  signal?: AbortSignal;
+  /** Reject with `scripted_model_timeout` after this many milliseconds. */
+  timeoutMs?: number;
+}
+
+/** A request that was not a POST to `.../responses` (answered 404). */
+export interface UnmatchedRequest {
+  method: string;
+  path: string;
+}
+
+interface RequestWaiter {
+  count: number;
+  resolve: (requests: readonly RecordedRequest[]) => void;
+  reject: (reason: unknown) => void;
+}
+
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const SUPPORTED_ENCODINGS = new Set(["identity", "gzip", "deflate", "br"]);
+
+/**
+ * A loopback stand-in for the OpenAI Responses API (`POST {baseUrl}/responses`, answered as
+ * `text/event-stream`). Replies are served one per request, first in first out; when the queue
+ * is empty the fallback answers. Every request body is recorded.
+ *
+ * ```ts
+ * await using model = await ScriptedModel.start();
+ * model.enqueue(reply.message("Hello there", { chunks: 3 }));
+ * ```
+ */
+export class ScriptedModel implements AsyncDisposable {
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #streams = new Set<AbortController>();
+  readonly #queue: ScriptedReply[] = [];
+  readonly #requests: RecordedRequest[] = [];
+  readonly #unmatched: UnmatchedRequest[] = [];
+  readonly #waiters = new Set<RequestWaiter>();
+  readonly #idleWaiters = new Set<() => void>();
+  #fallback: FallbackReply;
+  #ids = 0;
+  #closing: Promise<void> | undefined;
+  readonly #baseUrl: string;
+
+  private constructor(server: Server, baseUrl: string, fallback: FallbackReply) {
+    this.#server = server;
+    this.#baseUrl = baseUrl;
+    this.#fallback = fallback;
+    server.on("connection", (socket) => {
+      this.#sockets.add(socket);
+      socket.once("close", () => this.#sockets.delete(socket));
+    });
+    server.on("request", (request, response) => {
+      this.#handle(request, response).catch((error: unknown) => {
+        response.destroy(error instanceof Error ? error : new Error(String(error)));
+      });
+    });
+  }
+
+  static async start(options: ScriptedModelOptions = {}): Promise<ScriptedModel> {
+    const host = options.host ?? "127.0.0.1";
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => {
+        reject(
+          new ScriptedModelError(
+            "scripted_model_start_failed",
+            `could not listen on ${host}: ${error.message}`,
+            {
+              cause: error,
+            },
+          ),
+        );
+      };
+      server.once("error", onError);
+      server.listen(options.port ?? 0, host, () => {
+        server.off("error", onError);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    return new ScriptedModel(server, `${origin}/v1`, options.fallback ?? reply.message("ok"));
+  }
+
+  /** `http://127.0.0.1:PORT/v1`: the `base_url` of a model provider. */
+  get baseUrl(): string {
+    return this.#baseUrl;
+  }
+
+  /** Every request to `/responses`, in arrival order. */
+  get requests(): readonly RecordedRequest[] {
+    return this.#requests;
+  }
+
+  /** Requests for anything else (answered 404). */
+  get unmatchedRequests(): readonly UnmatchedRequest[] {
+    return this.#unmatched;
+  }
+
+  /** Replies enqueued and not yet served. */
+  get pendingReplies(): number {
+    return this.#queue.length;
+  }
+
+  /** Streams being served right now (a hanging reply stays here until the client leaves or the model closes). */
+  get openStreams(): number {
+    return this.#streams.size;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** Adds replies to the queue; each request consumes one. */
+  enqueue(...replies: ScriptedReply[]): this {
+    for (const item of replies) {
+      if (item?.kind !== "stream" && item?.kind !== "httpError") {
+        throw new ScriptedModelError(
+          "scripted_model_invalid_reply",
+          "enqueue expects replies built with `reply.*`",
+        );
+      }
+    }
+    this.#queue.push(...replies);
+    return this;
+  }
+
+  /** The answer when the queue is empty. */
+  setFallback(fallback: FallbackReply): this {
+    this.#fallback = fallback;
+    return this;
+  }
+
+  /** Resolves with the recorded requests once at least `count` have arrived. */
+  waitForRequests(count: number, options: WaitForRequestsOptions = {}): Promise<readonly RecordedRequest[]> {
+    if (this.#requests.length >= count) return Promise.resolve(this.#requests);
+    if (this.closed) {
+      return Promise.reject(
+        new ScriptedModelError(
+          "scripted_model_closed",
+          `the scripted model is closed after ${this.#requests.length} of ${count} requests`,
+        ),
+      );
+    }
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => waiter.reject(signal?.reason);
+      const cleanup = () => {
+        this.#waiters.delete(waiter);
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const waiter: RequestWaiter = {
+        count,
+        resolve: (requests) => {
+          cleanup();
+          resolve(requests);
+        },
+        reject: (reason) => {
+          cleanup();
+          reject(reason);
+        },
+      };
+      this.#waiters.add(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          waiter.reject(
+            new ScriptedModelError(
+              "scripted_model_timeout",
+              `waited ${timeoutMs} ms for ${count} requests; ${this.#requests.length} arrived`,
+            ),
+          );
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /**
+   * Resolves when no stream is being served (e.g. after the app-server dropped a hanging stream on
+   * `turn/interrupt`). Rejects like {@link waitForRequests} on abort or timeout; resolves on close.
+   */
+  waitForIdle(options: WaitForRequestsOptions = {}): Promise<void> {
+    if (this.#streams.size === 0) return Promise.resolve();
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const cleanup = () => {
+        this.#idleWaiters.delete(onIdle);
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onIdle = () => {
+        cleanup();
+        resolve();
+      };
+      const onAbort = () => {
+        cleanup();
+        reject(signal?.reason);
+      };
+      this.#idleWaiters.add(onIdle);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          cleanup();
+          reject(
+            new ScriptedModelError(
+              "scripted_model_timeout",
+              `waited ${timeoutMs} ms for ${this.#streams.size} open streams to end`,
+            ),
+          );
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /** Stops listening and destroys every open connection, hanging streams included. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      for (const stream of this.#streams) stream.abort();
+      for (const waiter of this.#waiters) {
+        waiter.reject(
+          new ScriptedModelError(
+            "scripted_model_closed",
+            `the scripted model closed after ${this.#requests.length} of ${waiter.count} requests`,
+          ),
+        );
+      }
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+      for (const socket of this.#sockets) socket.destroy();
+    });
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #nextId = (prefix: string): string => `${prefix}_${++this.#ids}`;
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    response.on("error", () => {});
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const method = request.method ?? "GET";
+    const encoding = (request.headers["content-encoding"] ?? "identity").toLowerCase();
+    if (!SUPPORTED_ENCODINGS.has(encoding)) {
+      this.#unmatched.push({ method, path });
+      request.resume();
+      sendJson(response, 415, {
+        error: { message: `the scripted model cannot decode content-encoding ${encoding}` },
+      });
+      return;
+    }
+    const raw = await readBody(request, encoding);
+    if (method !== "POST" || !path.endsWith("/responses")) {
+      this.#unmatched.push({ method, path });
+      sendJson(response, 404, {
+        error: { message: `the scripted model only serves POST /responses, not ${method} ${path}` },
+      });
+      return;
+    }
+    let body: ResponsesRequestBody;
+    try {
+      const parsed: unknown = JSON.parse(raw.toString("utf8"));
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        throw new Error("not an object");
+      body = parsed as ResponsesRequestBody;
+    } catch (error) {
+      sendJson(response, 400, { error: { message: `request body is not a JSON object: ${String(error)}` } });
+      return;
+    }
+    const recorded = new RecordedRequest({
+      index: this.#requests.length,
+      method,
+      path,
+      headers: request.headers,
+      body,
+    });
+    let answer: ScriptedReply;
+    try {
+      answer =
+        this.#queue.shift() ??
+        (typeof this.#fallback === "function" ? this.#fallback(recorded) : this.#fallback);
+    } catch (error) {
+      answer = reply.fail({ body: { error: { message: `fallback threw: ${String(error)}` } } });
+    }
+    this.#requests.push(recorded);
+    for (const waiter of this.#waiters) {
+      if (this.#requests.length >= waiter.count) waiter.resolve(this.#requests);
+    }
+    if (answer.kind === "httpError") {
+      sendHttpError(response, answer);
+      return;
+    }
+    await this.#serveStream(response, answer);
+  }
+
+  async #serveStream(response: ServerResponse, answer: StreamReply): Promise<void> {
+    const controller = new AbortController();
+    const { signal } = controller;
+    this.#streams.add(controller);
+    response.once("close", () => controller.abort());
+    try {
+      const actions = renderStream(answer, this.#nextId);
+      response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      response.flushHeaders();
+      for (const action of actions) {
+        if (signal.aborted) return;
+        if (action.kind === "send") {
+          if (answer.eventDelayMs > 0) await abortable(delay(answer.eventDelayMs, signal), signal);
+          if (signal.aborted) return;
+          response.write(formatSseEvent(action.event));
+        } else if (action.kind === "gate") {
+          await abortable(action.gate.arrive(), signal);
+        } else {
+          await abortable(delay(action.ms, signal), signal);
+        }
+      }
+      if (signal.aborted) return;
+      if (answer.ending.kind === "hang") {
+        await abortable(new Promise<never>(() => {}), signal);
+        return;
+      }
+      response.end();
+    } finally {
+      this.#streams.delete(controller);
+      if (signal.aborted && !response.writableEnded) response.destroy();
+      if (this.#streams.size === 0) for (const onIdle of this.#idleWaiters) onIdle();
+    }
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Settles when the promise does or when the signal aborts, whichever comes first; never rejects. */
+function abortable(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    signal.addEventListener("abort", done, { once: true });
+    promise.then(done, done);
+  });
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify(body));
+}
+
+function sendHttpError(response: ServerResponse, answer: HttpErrorReply): void {
+  response.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+  response.end(answer.body);
+}
+
+async function readBody(request: IncomingMessage, encoding: string): Promise<Buffer> {
+  let source: NodeJS.ReadableStream = request;
+  if (encoding === "gzip") source = request.pipe(createGunzip());
+  else if (encoding === "deflate") source = request.pipe(createInflate());
+  else if (encoding === "br") source = request.pipe(createBrotliDecompress());
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new Error(`request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}

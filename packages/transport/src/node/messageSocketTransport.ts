@@ -1,0 +1,251 @@
+import type { JsonRpcMessage } from "@codex-app-server/protocol";
+import { CodexInvalidMessageError, CodexMessageTooLargeError } from "../errors/connectionErrors.js";
+import { CodexTransportError, ConnectionClosedError } from "../errors/localErrors.js";
+import { parseJsonMessage } from "../jsonLineDecoder.js";
+import type { Transport, TransportCloseInfo } from "../transport.js";
+import { redact, type SocketConnection, type SocketConnector } from "./socketConnection.js";
+
+type State = "new" | "connecting" | "open" | "closing" | "closed";
+
+interface QueuedSend {
+  message: JsonRpcMessage;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** While more than this many bytes wait in the socket, further messages stay queued in the transport. */
+const HIGH_WATER_MARK = 1024 * 1024;
+const NORMAL_CLOSURE = 1000;
+
+export interface MessageSocketTransportSettings {
+  label: string;
+  connect: SocketConnector;
+  closeTimeoutMs: number;
+  /** Largest accepted text frame, enforced here when the socket library does not. */
+  maxMessageBytes: number;
+  /** Strings scrubbed from every close reason and error text we build from what the server sent. */
+  secrets: readonly string[];
+}
+
+/**
+ * A transport over a message-oriented socket (WebSocket over TCP or over a Unix socket): every text
+ * frame is one JSON-RPC message, parsed once. The concrete transports only say how to connect.
+ */
+export abstract class MessageSocketTransport implements Transport {
+  onmessage?: (message: JsonRpcMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: (info: TransportCloseInfo) => void;
+  readonly label: string;
+
+  private readonly settings: MessageSocketTransportSettings;
+  private readonly queue: QueuedSend[] = [];
+  private readonly abortConnect = new AbortController();
+  private state: State = "new";
+  private connection: SocketConnection | undefined;
+  private inflight = 0;
+  private closeRequested = false;
+  private closeNotified = false;
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private resolveEnded!: () => void;
+  private readonly ended = new Promise<void>((resolve) => {
+    this.resolveEnded = resolve;
+  });
+
+  protected constructor(settings: MessageSocketTransportSettings) {
+    this.settings = settings;
+    this.label = settings.label;
+  }
+
+  /** Bytes written to the socket and not yet sent by the OS. */
+  get bufferedAmount(): number {
+    return this.connection?.bufferedAmount ?? 0;
+  }
+
+  start(): Promise<void> {
+    if (this.state !== "new") {
+      return Promise.reject(
+        this.closeRequested || this.state === "closed"
+          ? new ConnectionClosedError(`${this.label} is closed`)
+          : new CodexTransportError(`${this.label} was already started`, { code: "already_started" }),
+      );
+    }
+    this.state = "connecting";
+    this.starting = this.connect();
+    return this.starting;
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      this.connection = await this.settings.connect(
+        {
+          onText: (text) => this.receive(text),
+          onBinary: (byteLength) =>
+            this.onerror?.(
+              new CodexInvalidMessageError(
+                "binary",
+                `skipped a ${byteLength}-byte binary frame; expected text`,
+              ),
+            ),
+          onError: (error) => this.onerror?.(error),
+          onClose: (code, reason, error) => this.finish(code, reason, error),
+        },
+        this.abortConnect.signal,
+      );
+    } catch (error) {
+      this.state = "closed";
+      this.resolveEnded();
+      throw error;
+    }
+    if (this.state === "connecting") this.state = "open";
+  }
+
+  /** Resolves once the frame left for the OS; while the socket holds more than 1 MiB, later messages wait their turn. */
+  send(message: JsonRpcMessage): Promise<void> {
+    if (this.state === "open") {
+      return new Promise<void>((resolve, reject) => {
+        this.queue.push({ message, resolve, reject });
+        this.flush();
+      });
+    }
+    if (this.state === "new" || this.state === "connecting") {
+      return Promise.reject(
+        new CodexTransportError(`cannot send on ${this.label}: call start() first`, { code: "not_started" }),
+      );
+    }
+    return Promise.reject(new ConnectionClosedError(`cannot send on ${this.label}: the transport is closed`));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private receive(text: string): void {
+    if (text.length > this.settings.maxMessageBytes) {
+      // Only WHATWG sockets get here; `ws` enforces maxPayload itself (and closes with 1009).
+      this.onerror?.(new CodexMessageTooLargeError(this.settings.maxMessageBytes, text.length));
+      return;
+    }
+    let message: JsonRpcMessage;
+    try {
+      message = parseJsonMessage(text);
+    } catch (error) {
+      this.onerror?.(error as Error);
+      return;
+    }
+    try {
+      this.onmessage?.(message);
+    } catch (error) {
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private flush(): void {
+    const connection = this.connection;
+    while (
+      connection &&
+      this.state === "open" &&
+      this.queue.length > 0 &&
+      (this.inflight === 0 || connection.bufferedAmount < HIGH_WATER_MARK)
+    ) {
+      const item = this.queue.shift() as QueuedSend;
+      let text: string;
+      try {
+        text = JSON.stringify(item.message);
+        if (typeof text !== "string") throw new TypeError(`JSON.stringify returned ${typeof text}`);
+      } catch (cause) {
+        item.reject(
+          new CodexTransportError("the message cannot be serialized as JSON", {
+            cause,
+            code: "serialize_failed",
+          }),
+        );
+        continue;
+      }
+      this.inflight++;
+      connection.send(text).then(
+        () => {
+          this.inflight--;
+          item.resolve();
+          this.flush();
+        },
+        (cause: unknown) => {
+          this.inflight--;
+          item.reject(new ConnectionClosedError(`could not send on ${this.label}`, { cause }));
+          this.flush();
+        },
+      );
+    }
+  }
+
+  private finish(code: number, rawReason: string, error?: Error): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    this.resolveEnded();
+    const reason = redact(rawReason, this.settings.secrets);
+    const description = `socket closed (${code}${reason ? `: ${reason}` : ""})`;
+    this.rejectQueued(description);
+    const info: TransportCloseInfo = {
+      reason: this.closeRequested ? `closed by client, ${description}` : description,
+      closeCode: code,
+    };
+    if (!this.closeRequested) {
+      info.error = new ConnectionClosedError(
+        `${this.label}: the server ended the connection, ${description}`,
+        {
+          cause: error,
+          reason: description,
+          closeCode: code,
+        },
+      );
+    }
+    this.notifyClose(info);
+  }
+
+  private notifyClose(info: TransportCloseInfo): void {
+    if (this.closeNotified) return;
+    this.closeNotified = true;
+    this.onclose?.(info);
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closeRequested = true;
+    if (this.state === "connecting") {
+      this.abortConnect.abort();
+      await this.starting?.catch(() => undefined);
+    }
+    const connection = this.connection;
+    if (this.state === "open" && connection) {
+      this.state = "closing";
+      this.rejectQueued("the transport was closed");
+      connection.close(NORMAL_CLOSURE, "client closing");
+      if (!(await this.endsWithin(this.settings.closeTimeoutMs))) {
+        connection.terminate();
+        await this.endsWithin(this.settings.closeTimeoutMs);
+      }
+    }
+    this.state = "closed";
+    this.resolveEnded();
+    this.notifyClose({ reason: "closed by client" });
+  }
+
+  private async endsWithin(ms: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+      (timer as { unref?: () => void }).unref?.();
+    });
+    try {
+      return await Promise.race([this.ended.then(() => true as const), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private rejectQueued(why: string): void {
+    for (const item of this.queue.splice(0)) {
+      item.reject(new ConnectionClosedError(`${this.label}: message not sent, ${why}`));
+    }
+  }
+}

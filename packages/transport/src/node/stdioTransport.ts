@@ -1,0 +1,376 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
+import type { JsonRpcMessage } from "@codex-app-server/protocol";
+import { CodexSpawnError } from "../errors/connectionErrors.js";
+import { CodexTransportError, ConnectionClosedError } from "../errors/localErrors.js";
+import { JsonLineDecoder } from "../jsonLineDecoder.js";
+import type { Transport, TransportCloseInfo } from "../transport.js";
+import { reapOnExit, releaseOnExit } from "./childReaper.js";
+import { LineTail } from "./lineTail.js";
+import { resolveCodexCommand } from "./resolveCodexCommand.js";
+
+export interface StdioTransportOptions {
+  /** The executable; see {@link resolveCodexCommand} for what is used when it is not given. */
+  command?: string;
+  /** Arguments replacing the default `["app-server"]`. */
+  args?: string[];
+  /** Arguments appended to the others, e.g. `["-c", "model=\"o3\""]`. */
+  extraArgs?: string[];
+  cwd?: string;
+  /** Merged over `process.env` for the child; a key set to `undefined` is removed. */
+  env?: Record<string, string | undefined>;
+  /** Largest accepted incoming message in bytes. Default 64 MiB. */
+  maxMessageBytes?: number;
+  /** How many of the last stderr lines to keep for close info and errors. Default 50. */
+  stderrTailLines?: number;
+  /** Each escalation step of `close()` waits this long: stdin EOF, then SIGTERM, then SIGKILL. Default 2000. */
+  closeTimeoutMs?: number;
+  /** Every stderr line of the server, as it comes (ANSI colours removed). */
+  onStderrLine?: (line: string) => void;
+}
+
+type State = "new" | "starting" | "open" | "closing" | "closed";
+
+interface QueuedWrite {
+  message: JsonRpcMessage;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 2000;
+const DEFAULT_STDERR_TAIL_LINES = 50;
+// After 'exit', how long stdout may stay open (held by a grandchild) before we stop reading it.
+const STREAM_END_GRACE_MS = 500;
+const IGNORED_STDIN_ERRORS = new Set(["EPIPE", "ECONNRESET", "ERR_STREAM_DESTROYED", "EOF"]);
+
+/**
+ * Runs `codex app-server` as a child process and speaks newline-delimited JSON over its stdin and
+ * stdout. The child only starts in `start()`. `close()` ends stdin, then sends SIGTERM, then
+ * SIGKILL, waiting `closeTimeoutMs` between steps; the child never outlives the transport, not even
+ * when this process exits without closing it.
+ */
+export class StdioTransport implements Transport {
+  onmessage?: (message: JsonRpcMessage) => void;
+  onerror?: (error: Error) => void;
+  onclose?: (info: TransportCloseInfo) => void;
+
+  readonly label: string;
+  /** The program that runs (or will run), after resolution. */
+  readonly command: string;
+  readonly args: readonly string[];
+
+  private readonly options: StdioTransportOptions;
+  private readonly closeTimeoutMs: number;
+  private readonly decoder: JsonLineDecoder;
+  private readonly stderr: LineTail;
+  private readonly queue: QueuedWrite[] = [];
+  private state: State = "new";
+  private child: ChildProcessWithoutNullStreams | undefined;
+  private waitingForDrain = false;
+  private closeRequested = false;
+  private closeNotified = false;
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private resolveEnded!: () => void;
+  private readonly ended = new Promise<void>((resolve) => {
+    this.resolveEnded = resolve;
+  });
+
+  constructor(options: StdioTransportOptions = {}) {
+    this.options = options;
+    const resolved = resolveCodexCommand({
+      command: options.command,
+      args: options.args,
+      extraArgs: options.extraArgs,
+    });
+    this.command = resolved.command;
+    this.args = resolved.args;
+    this.label = `stdio:${basename(resolved.command)}`;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.decoder = new JsonLineDecoder({
+      maxMessageBytes: options.maxMessageBytes,
+      onMessage: (message) => this.deliver(message),
+      onError: (error) => this.onerror?.(error),
+    });
+    this.stderr = new LineTail(options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES, options.onStderrLine);
+  }
+
+  /** The child's process id once started. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Bytes handed to the child's stdin and not yet taken by the OS. Messages waiting for `drain` are not serialized yet. */
+  get bufferedAmount(): number {
+    return this.child?.stdin.writableLength ?? 0;
+  }
+
+  /** Resolves once the process runs; rejects with {@link CodexSpawnError} if it cannot be started. */
+  start(): Promise<void> {
+    if (this.state !== "new") {
+      return Promise.reject(
+        this.closeRequested || this.state === "closed"
+          ? new ConnectionClosedError(`${this.label} is closed`)
+          : new CodexTransportError(`${this.label} was already started`, { code: "already_started" }),
+      );
+    }
+    this.state = "starting";
+    this.starting = this.spawnChild();
+    return this.starting;
+  }
+
+  /**
+   * Writes one JSON line. Resolves once the OS took it; while the pipe is full, later messages wait
+   * (unserialized, so do not mutate them before this resolves) until it drains.
+   */
+  send(message: JsonRpcMessage): Promise<void> {
+    if (this.state === "open") {
+      return new Promise<void>((resolve, reject) => {
+        this.queue.push({ message, resolve, reject });
+        this.flush();
+      });
+    }
+    if (this.state === "new" || this.state === "starting") {
+      return Promise.reject(
+        new CodexTransportError(`cannot send on ${this.label}: call start() first`, { code: "not_started" }),
+      );
+    }
+    return Promise.reject(new ConnectionClosedError(`cannot send on ${this.label}: the transport is closed`));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async spawnChild(): Promise<void> {
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const [key, value] of Object.entries(this.options.env ?? {})) {
+      if (value === undefined) delete env[key];
+      else env[key] = value;
+    }
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(this.command, [...this.args], {
+        cwd: this.options.cwd,
+        env,
+        stdio: ["pipe", "pipe", "pipe"],
+        windowsHide: true,
+      });
+    } catch (cause) {
+      this.state = "closed";
+      this.resolveEnded();
+      throw this.spawnError(cause);
+    }
+    this.child = child;
+    child.stdout.on("data", (chunk: Buffer) => this.decoder.push(chunk));
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (text: string) => this.stderr.push(text));
+    child.stdin.on("drain", () => {
+      this.waitingForDrain = false;
+      this.flush();
+    });
+    child.stdin.on("error", (error: NodeJS.ErrnoException) => {
+      // A dead child shows up as EPIPE here and as 'exit' on the process; the latter reports it.
+      if (!IGNORED_STDIN_ERRORS.has(error.code ?? "")) this.reportError(error);
+    });
+    child.stdout.on("error", (error) => this.reportError(error));
+    child.stderr.on("error", (error) => this.reportError(error));
+    child.on("exit", (code, signal) => this.onExit(code, signal));
+    child.on("close", (code, signal) => this.finish(code, signal));
+
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once("spawn", () => {
+          child.off("error", reject);
+          resolve();
+        });
+        child.once("error", reject);
+      });
+    } catch (cause) {
+      this.state = "closed";
+      this.resolveEnded();
+      throw this.spawnError(cause);
+    }
+    child.on("error", (error) => this.reportError(error));
+    reapOnExit(child);
+    if (this.state === "starting") this.state = "open";
+  }
+
+  private flush(): void {
+    const stdin = this.child?.stdin;
+    while (stdin && this.state === "open" && !this.waitingForDrain && this.queue.length > 0) {
+      const item = this.queue.shift() as QueuedWrite;
+      let line: string;
+      try {
+        const json = JSON.stringify(item.message);
+        if (typeof json !== "string") throw new TypeError(`JSON.stringify returned ${typeof json}`);
+        line = `${json}\n`;
+      } catch (cause) {
+        item.reject(
+          new CodexTransportError("the message cannot be serialized as JSON", {
+            cause,
+            code: "serialize_failed",
+          }),
+        );
+        continue;
+      }
+      const written = stdin.write(line, (error) => {
+        if (error) item.reject(this.closedError(`could not write to ${this.label}`, error));
+        else item.resolve();
+      });
+      if (!written) this.waitingForDrain = true;
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.state === "closed" || this.state === "starting") return;
+    this.rejectQueued(code, signal);
+    this.graceTimer = setTimeout(() => {
+      this.child?.stdout.destroy();
+      this.child?.stderr.destroy();
+      this.finish(code, signal);
+    }, STREAM_END_GRACE_MS);
+    this.graceTimer.unref();
+  }
+
+  private finish(code: number | null, signal: NodeJS.Signals | null): void {
+    // While starting, a failed spawn is reported by start() itself.
+    if (this.state === "closed" || this.state === "starting") return;
+    this.state = "closed";
+    clearTimeout(this.graceTimer);
+    const child = this.child;
+    if (child) {
+      releaseOnExit(child);
+      child.stdin.destroy();
+    }
+    this.decoder.end();
+    this.stderr.flush();
+    this.rejectQueued(code, signal);
+    this.resolveEnded();
+
+    const stderrTail = this.stderr.text();
+    const exit = describeExit(code, signal);
+    const info: TransportCloseInfo = {
+      reason: this.closeRequested ? `closed by client (${exit})` : exit,
+      exitCode: code,
+      signal,
+      stderrTail,
+    };
+    if (!this.closeRequested) {
+      const last = this.stderr.lastLine();
+      const hint = last ? `; last stderr line: ${last.length > 300 ? `${last.slice(0, 300)}…` : last}` : "";
+      info.error = new ConnectionClosedError(`${this.label}: the app-server ${exit}${hint}`, {
+        reason: exit,
+        exitCode: code,
+        signal,
+        stderrTail,
+      });
+    }
+    this.notifyClose(info);
+  }
+
+  private notifyClose(info: TransportCloseInfo): void {
+    if (this.closeNotified) return;
+    this.closeNotified = true;
+    this.onclose?.(info);
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closeRequested = true;
+    if (this.state === "starting") await this.starting?.catch(() => undefined);
+    const child = this.child;
+    if (this.state === "new" || this.state === "closed" || !child) {
+      this.state = "closed";
+      this.resolveEnded();
+      this.notifyClose({ reason: "closed by client" });
+      return;
+    }
+    this.state = "closing";
+    this.rejectQueued(null, null);
+
+    child.stdin.end();
+    if (await this.endsWithin(this.closeTimeoutMs)) return;
+    child.kill("SIGTERM");
+    if (await this.endsWithin(this.closeTimeoutMs)) return;
+    child.kill("SIGKILL");
+    if (await this.endsWithin(this.closeTimeoutMs)) return;
+    // Not even SIGKILL ended it in time (a process stuck in the kernel): stop waiting for it.
+    child.stdout.destroy();
+    child.stderr.destroy();
+    this.finish(child.exitCode, child.signalCode);
+  }
+
+  private async endsWithin(ms: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([this.ended.then(() => true as const), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private rejectQueued(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.queue.length === 0) return;
+    const why = this.closeRequested
+      ? "the transport was closed"
+      : `the app-server ${describeExit(code, signal)}`;
+    for (const item of this.queue.splice(0)) {
+      item.reject(this.closedError(`${this.label}: message not sent, ${why}`));
+    }
+  }
+
+  private closedError(message: string, cause?: unknown): ConnectionClosedError {
+    return new ConnectionClosedError(message, {
+      cause,
+      exitCode: this.child?.exitCode,
+      signal: this.child?.signalCode,
+      stderrTail: this.stderr.text(),
+    });
+  }
+
+  private deliver(message: JsonRpcMessage): void {
+    try {
+      this.onmessage?.(message);
+    } catch (error) {
+      // A throwing handler must not cost the other messages of the same chunk.
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private reportError(error: Error): void {
+    this.onerror?.(new CodexTransportError(`${this.label}: ${error.message}`, { cause: error }));
+  }
+
+  private spawnError(cause: unknown): CodexSpawnError {
+    const errno = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const cwd = this.options.cwd;
+    let why: string;
+    if (errno === "ENOENT" && cwd !== undefined && !existsSync(cwd)) {
+      why = `the working directory ${cwd} does not exist`;
+    } else if (errno === "ENOENT") {
+      why = "command not found (install @openai/codex, pass `command`, or set CODEX_APP_SERVER_CMD)";
+    } else if (errno === "EACCES") {
+      why = "permission denied (is it executable?)";
+    } else {
+      why = cause instanceof Error ? cause.message : String(cause);
+    }
+    return new CodexSpawnError(`could not start ${this.command}: ${why}`, {
+      cause,
+      command: this.command,
+      errno,
+    });
+  }
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | string | null): string {
+  if (signal) return `process was killed by ${signal}`;
+  if (code === null) return "process ended";
+  return `process exited with code ${code}`;
+}

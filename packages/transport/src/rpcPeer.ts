@@ -1,0 +1,515 @@
+import type {
+  JsonRpcErrorObject,
+  JsonRpcErrorResponse,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  JsonRpcSuccessResponse,
+  MessageValidator,
+  RequestId,
+} from "@codex-app-server/protocol";
+import { CodexError, classifyMessage, JsonRpcErrorCode } from "@codex-app-server/protocol";
+import {
+  CodexAbortError,
+  CodexProtocolViolationError,
+  CodexTransportError,
+  ConnectionClosedError,
+} from "./errors/localErrors.js";
+import { CodexRpcError } from "./errors/rpcErrors.js";
+import { PendingRequests } from "./pendingRequests.js";
+import type { Transport, TransportCloseInfo } from "./transport.js";
+
+/** Requests one side can send: method → its params and result. */
+export interface RequestMap {
+  [method: string]: { params: unknown; result: unknown };
+}
+
+/** Notifications one side can send: method → its params. */
+export interface NotificationMap {
+  [method: string]: unknown;
+}
+
+/**
+ * What a map of requests must look like. Written against the map itself so that maps declared
+ * as interfaces (which have no index signature) qualify too.
+ */
+export type RequestMapShape<T> = { [K in keyof T]: { params: unknown; result: unknown } };
+
+/** `new`: built, not started. `started`: serving. `closed`: every public method refuses to run. */
+export type RpcPeerState = "new" | "started" | "closed";
+
+export interface RpcPeerOptions {
+  transport: Transport;
+  /** Checks incoming params and results; its `mode` decides what a failure does. None: no checks. */
+  validator?: MessageValidator;
+  /** Default timeout of each outgoing request. `null`: no timeout. Default 30 000 ms. */
+  requestTimeoutMs?: number | null;
+  /** Used in error messages. Default: the transport's label, else "rpc-peer". */
+  name?: string;
+}
+
+export interface RequestOptions {
+  /** Overrides the peer's `requestTimeoutMs` for this request. `null`: no timeout. */
+  timeoutMs?: number | null;
+  /** Aborting rejects the request with `CodexAbortError` (nothing is sent to the other side). */
+  signal?: AbortSignal;
+}
+
+/** Given to a request handler next to the params. */
+export interface IncomingRequestContext {
+  id: RequestId;
+  method: string;
+  /** Aborts when the peer closes: the answer would never be sent. */
+  signal: AbortSignal;
+}
+
+export type RequestHandler<P = unknown, R = unknown> = (
+  params: P,
+  context: IncomingRequestContext,
+) => R | Promise<R>;
+
+export type NotificationListener = (message: JsonRpcNotification) => void;
+
+/** `params` may be left out when the method's params admit `undefined`. */
+export type RequestArgs<P> = undefined extends P
+  ? [params?: P, options?: RequestOptions]
+  : [params: P, options?: RequestOptions];
+
+export type NotifyArgs<P> = undefined extends P ? [params?: P] : [params: P];
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * One end of a JSON-RPC connection over a `Transport`: correlates our requests with their
+ * answers, answers the other side's requests through handlers, and delivers notifications in
+ * order. Used by the SDK client (`OutReq` = client requests) and by fake servers (the reverse).
+ */
+export class RpcPeer<
+  OutReq extends RequestMapShape<OutReq> = RequestMap,
+  InReq extends RequestMapShape<InReq> = RequestMap,
+  OutNotif extends object = NotificationMap,
+  InNotif extends object = NotificationMap,
+> {
+  /** Bad input from the other side, transport errors, failed listeners; the connection keeps serving. */
+  onerror?: (error: Error) => void;
+  /** Fires once, with why the connection ended. */
+  onclose?: (info: TransportCloseInfo) => void;
+
+  readonly name: string;
+  private readonly transport: Transport;
+  private readonly validator: MessageValidator | undefined;
+  private readonly requestTimeoutMs: number | null;
+  private currentState: RpcPeerState = "new";
+  private closeInfo: TransportCloseInfo | undefined;
+  private closeEmitted = false;
+
+  private readonly pending = new PendingRequests();
+  private readonly handlers = new Map<string, RequestHandler>();
+  private fallbackHandler: RequestHandler | undefined;
+  /** Replaced, never mutated, so a delivery loop is unaffected by (un)subscribing inside a listener. */
+  private listeners: readonly NotificationListener[] = [];
+  private readonly inFlight = new Set<AbortController>();
+  private sendChain: Promise<void> = Promise.resolve();
+
+  constructor(options: RpcPeerOptions) {
+    this.transport = options.transport;
+    this.validator = options.validator;
+    this.requestTimeoutMs =
+      options.requestTimeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : options.requestTimeoutMs;
+    this.name = options.name ?? options.transport.label ?? "rpc-peer";
+  }
+
+  get state(): RpcPeerState {
+    return this.currentState;
+  }
+
+  /** Installs the transport's callbacks, then starts it. */
+  async start(): Promise<void> {
+    this.assertOpen("start");
+    if (this.currentState === "started") {
+      throw new CodexTransportError(`${this.name}: already started`, { code: "already_started" });
+    }
+    this.currentState = "started";
+    const transport = this.transport;
+    transport.onmessage = (message) => this.handleMessage(message);
+    transport.onerror = (error) => this.report(error);
+    transport.onclose = (info) => this.handleTransportClose(info);
+    try {
+      await transport.start();
+    } catch (error) {
+      const failure = toTransportError(error, `${this.name}: the transport failed to start`);
+      this.handleTransportClose({ reason: "the transport failed to start", error: failure });
+      throw failure;
+    }
+  }
+
+  /** Sends a request; the result's type follows from the method. */
+  request<M extends keyof OutReq & string>(
+    method: M,
+    ...args: RequestArgs<OutReq[M]["params"]>
+  ): Promise<OutReq[M]["result"]> {
+    return this.requestUntyped(method, args[0], args[1]) as Promise<OutReq[M]["result"]>;
+  }
+
+  /** A request by any method name, with unchecked params and an `unknown` result. */
+  requestUntyped(method: string, params: unknown, options?: RequestOptions): Promise<unknown> {
+    try {
+      this.assertStarted(`send request ${method}`);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      return Promise.reject(
+        new CodexAbortError(`request ${method} was aborted before it was sent`, {
+          method,
+          cause: signal.reason,
+        }),
+      );
+    }
+    const timeoutMs = options?.timeoutMs === undefined ? this.requestTimeoutMs : options.timeoutMs;
+    const { id, promise } = this.pending.add(method, timeoutMs, signal);
+    const message: JsonRpcRequest =
+      params === undefined ? { id, method } : { id, method, params: params as JsonRpcRequest["params"] };
+    this.enqueueSend(() => (this.pending.has(id) ? this.transport.send(message) : undefined)).catch(
+      (error: unknown) => {
+        this.pending
+          .take(id)
+          ?.reject(toTransportError(error, `${this.name}: could not send request ${method}`));
+      },
+    );
+    return promise;
+  }
+
+  /** Sends a notification; resolves once the transport has written it. */
+  notify<M extends keyof OutNotif & string>(method: M, ...args: NotifyArgs<OutNotif[M]>): Promise<void> {
+    return this.notifyUntyped(method, args[0]);
+  }
+
+  notifyUntyped(method: string, params?: unknown): Promise<void> {
+    try {
+      this.assertStarted(`send notification ${method}`);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const message: JsonRpcNotification =
+      params === undefined ? { method } : { method, params: params as JsonRpcNotification["params"] };
+    return this.enqueueSend(() => this.transport.send(message)).catch((error: unknown) => {
+      throw toTransportError(error, `${this.name}: could not send notification ${method}`);
+    });
+  }
+
+  /**
+   * Receives every incoming notification, known or unknown method, in arrival order; or, given a
+   * method, the params of that method's notifications only. Returns an unsubscribe.
+   */
+  onNotification(listener: NotificationListener): () => void;
+  onNotification<M extends keyof InNotif & string>(
+    method: M,
+    listener: (params: InNotif[M], message: JsonRpcNotification) => void,
+  ): () => void;
+  onNotification(
+    methodOrListener: string | NotificationListener,
+    methodListener?: (params: never, message: JsonRpcNotification) => void,
+  ): () => void {
+    this.assertOpen("add a notification listener");
+    let listener: NotificationListener;
+    if (typeof methodOrListener === "function") {
+      listener = methodOrListener;
+    } else {
+      const method = methodOrListener;
+      if (typeof methodListener !== "function")
+        throw new TypeError(`onNotification(${method}): listener is missing`);
+      const forMethod = methodListener as (params: unknown, message: JsonRpcNotification) => void;
+      listener = (message) => {
+        if (message.method === method) forMethod(message.params, message);
+      };
+    }
+    this.listeners = [...this.listeners, listener];
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners = this.listeners.toSpliced(index, 1);
+    };
+  }
+
+  /**
+   * Answers incoming requests for `method`. The handler's value is the result; a thrown
+   * `CodexRpcError` is answered with its code and data, anything else thrown with -32603.
+   * Replaces an earlier handler for the method. Returns a function that removes this handler.
+   */
+  setRequestHandler<M extends keyof InReq & string>(
+    method: M,
+    handler: RequestHandler<InReq[M]["params"], InReq[M]["result"]>,
+  ): () => void {
+    this.assertOpen(`set a handler for ${method}`);
+    const stored = handler as RequestHandler;
+    this.handlers.set(method, stored);
+    return () => {
+      if (this.handlers.get(method) === stored) this.handlers.delete(method);
+    };
+  }
+
+  /** Answers incoming requests that have no handler of their own (`context.method` tells which). */
+  setFallbackRequestHandler(handler: RequestHandler | undefined): void {
+    this.assertOpen("set the fallback request handler");
+    this.fallbackHandler = handler;
+  }
+
+  /**
+   * Closes the connection: pending requests reject with `ConnectionClosedError` at once, running
+   * handlers' signals abort, then the transport is closed. Calling it again does nothing.
+   */
+  async close(): Promise<void> {
+    if (this.currentState === "closed") return;
+    const ownReason: TransportCloseInfo = { reason: `closed by ${this.name}` };
+    this.shutDown(ownReason);
+    try {
+      await this.transport.close();
+    } catch (error) {
+      this.report(toTransportError(error, `${this.name}: the transport failed to close`));
+    }
+    this.emitClose(this.closeInfo ?? ownReason);
+  }
+
+  private handleMessage(raw: JsonRpcMessage): void {
+    if (this.currentState !== "started") return;
+    const classified = classifyMessage(raw);
+    switch (classified.kind) {
+      case "notification":
+        this.handleNotification(classified.message);
+        return;
+      case "response":
+        this.handleResponse(classified.message);
+        return;
+      case "error":
+        this.handleErrorResponse(classified.message);
+        return;
+      case "request":
+        void this.handleRequest(classified.message);
+        return;
+      case "invalid":
+        this.report(
+          new CodexProtocolViolationError(
+            "invalid_message",
+            `${this.name}: received an invalid message: ${classified.reason}`,
+            { received: raw },
+          ),
+        );
+        return;
+      default:
+        assertNever(classified);
+    }
+  }
+
+  private handleNotification(message: JsonRpcNotification): void {
+    const validator = this.validator;
+    if (validator !== undefined && validator.mode !== "off") {
+      const checked = validator.notification(message.method, message.params);
+      if (!checked.ok) {
+        this.report(checked.error);
+        if (validator.mode === "strict") return;
+      }
+    }
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i]!(message);
+      } catch (error) {
+        this.report(toError(error));
+      }
+    }
+  }
+
+  private handleResponse(message: JsonRpcSuccessResponse): void {
+    const request = this.pending.take(message.id);
+    if (request === undefined) {
+      this.reportOrphanResponse(message);
+      return;
+    }
+    const validator = this.validator;
+    if (validator !== undefined && validator.mode !== "off") {
+      const checked = validator.response(request.method, message.result);
+      if (!checked.ok) {
+        if (validator.mode === "strict") {
+          request.reject(checked.error);
+          return;
+        }
+        this.report(checked.error);
+      }
+    }
+    request.resolve(message.result);
+  }
+
+  private handleErrorResponse(message: JsonRpcErrorResponse): void {
+    if (message.id === null) {
+      this.report(CodexRpcError.fromResponse(message.error));
+      return;
+    }
+    const request = this.pending.take(message.id);
+    if (request === undefined) {
+      this.reportOrphanResponse(message);
+      return;
+    }
+    request.reject(CodexRpcError.fromResponse(message.error, request.method));
+  }
+
+  private reportOrphanResponse(message: JsonRpcResponse): void {
+    const id = JSON.stringify(message.id);
+    this.report(
+      this.pending.wasIssued(message.id as RequestId)
+        ? new CodexProtocolViolationError(
+            "response_without_pending_request",
+            `${this.name}: received a response to request ${id}, which is no longer pending (answered already, timed out or aborted)`,
+            { received: message },
+          )
+        : new CodexProtocolViolationError(
+            "unknown_response_id",
+            `${this.name}: received a response with id ${id}, which matches no request sent`,
+            { received: message },
+          ),
+    );
+  }
+
+  private async handleRequest(message: JsonRpcRequest): Promise<void> {
+    const { id, method, params } = message;
+    const validator = this.validator;
+    if (validator !== undefined && validator.mode !== "off") {
+      const checked = validator.request(method, params);
+      if (!checked.ok) {
+        this.report(checked.error);
+        if (validator.mode === "strict") {
+          this.respondError(id, {
+            code: JsonRpcErrorCode.InvalidParams,
+            message: checked.error.message,
+            data: { issues: checked.error.issues },
+          });
+          return;
+        }
+      }
+    }
+    const handler = this.handlers.get(method) ?? this.fallbackHandler;
+    if (handler === undefined) {
+      this.respondError(id, {
+        code: JsonRpcErrorCode.MethodNotFound,
+        message: `Method not found: ${method}`,
+      });
+      return;
+    }
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    try {
+      const result = await handler(params, { id, method, signal: controller.signal });
+      this.respond({ id, result: result === undefined ? null : result });
+    } catch (error) {
+      if (error instanceof CodexRpcError) {
+        this.respondError(id, error.toErrorObject());
+      } else {
+        if (!controller.signal.aborted) this.report(toError(error));
+        this.respondError(id, {
+          code: JsonRpcErrorCode.InternalError,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    } finally {
+      this.inFlight.delete(controller);
+    }
+  }
+
+  private respondError(id: RequestId, error: JsonRpcErrorObject): void {
+    this.respond({ id, error });
+  }
+
+  private respond(message: JsonRpcResponse): void {
+    if (this.currentState !== "started") return;
+    this.enqueueSend(() =>
+      this.currentState === "started" ? this.transport.send(message) : undefined,
+    ).catch((error: unknown) => {
+      if (this.currentState === "started") {
+        this.report(toTransportError(error, `${this.name}: could not send a response`));
+      }
+    });
+  }
+
+  /**
+   * Writes go one at a time, in call order: each waits for the previous `send` to settle, so a
+   * slow transport holds callers back instead of piling writes onto it.
+   */
+  private enqueueSend(write: () => Promise<void> | undefined): Promise<void> {
+    const result = this.sendChain.then(write);
+    this.sendChain = result.then(noop, noop);
+    return result;
+  }
+
+  private handleTransportClose(info: TransportCloseInfo): void {
+    this.closeInfo ??= info;
+    this.shutDown(info);
+    this.emitClose(info);
+  }
+
+  /** Ends every piece of work in progress. Idempotent. */
+  private shutDown(info: TransportCloseInfo): void {
+    if (this.currentState === "closed") return;
+    this.currentState = "closed";
+    for (const request of this.pending.takeAll()) {
+      request.reject(
+        ConnectionClosedError.fromCloseInfo(`${this.name}: request ${request.method} failed`, info),
+      );
+    }
+    if (this.inFlight.size > 0) {
+      const reason = ConnectionClosedError.fromCloseInfo(`${this.name}: request handler cancelled`, info);
+      for (const controller of this.inFlight) controller.abort(reason);
+      this.inFlight.clear();
+    }
+    this.listeners = [];
+    this.handlers.clear();
+    this.fallbackHandler = undefined;
+  }
+
+  private emitClose(info: TransportCloseInfo): void {
+    if (this.closeEmitted) return;
+    this.closeEmitted = true;
+    this.onclose?.(info);
+  }
+
+  private report(error: Error): void {
+    this.onerror?.(error);
+  }
+
+  private assertOpen(action: string): void {
+    if (this.currentState === "closed") {
+      throw ConnectionClosedError.fromCloseInfo(
+        `${this.name}: cannot ${action}`,
+        this.closeInfo ?? { reason: "the peer is closed" },
+      );
+    }
+  }
+
+  private assertStarted(action: string): void {
+    this.assertOpen(action);
+    if (this.currentState === "new") {
+      throw new CodexTransportError(`${this.name}: cannot ${action}: call start() first`, {
+        code: "not_started",
+      });
+    }
+  }
+}
+
+function noop(): void {}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** Errors of this SDK pass through; anything else a transport throws is wrapped. */
+function toTransportError(error: unknown, message: string): Error {
+  if (error instanceof CodexError) return error;
+  return new CodexTransportError(message, { cause: error });
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}

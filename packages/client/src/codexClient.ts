@@ -250,17 +250,17 @@ export class CodexClient implements AsyncDisposable {
   // Threads
 
   async startThread(config: ThreadConfig = {}): Promise<ThreadHandle> {
-    const response = await this.request("thread/start", config);
+    const response = await this.request("thread/start", omitUndefined(config));
     return this.adoptThread(response.thread, "start");
   }
 
   async resumeThread(threadId: string, config: ThreadResumeConfig = {}): Promise<ThreadHandle> {
-    const response = await this.request("thread/resume", { ...config, threadId });
+    const response = await this.request("thread/resume", { ...omitUndefined(config), threadId });
     return this.adoptThread(response.thread, "resume");
   }
 
   async forkThread(threadId: string, config: ThreadForkConfig = {}): Promise<ThreadHandle> {
-    const response = await this.request("thread/fork", { ...config, threadId });
+    const response = await this.request("thread/fork", { ...omitUndefined(config), threadId });
     return this.adoptThread(response.thread, "fork");
   }
 
@@ -516,7 +516,7 @@ export class CodexClient implements AsyncDisposable {
     let turnId: string;
     try {
       const response = await this.peer.request("turn/start", {
-        ...overrides,
+        ...omitUndefined(overrides),
         threadId: thread.id,
         input: normalizeInput(input),
       });
@@ -777,6 +777,14 @@ export class CodexClient implements AsyncDisposable {
       });
     }
   }
+}
+
+/** Unset fields are left out of the request; `null` is kept and sent as null. */
+function omitUndefined<T extends object>(value: T): T {
+  for (const key in value) {
+    if (value[key] === undefined) return stripUndefined(value) as T;
+  }
+  return value;
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {

@@ -47,6 +47,7 @@ import type {
   ChatOptions,
   CodexClientOptions,
   ThreadConfig,
+  ThreadDefaults,
   ThreadForkConfig,
   ThreadResumeConfig,
   TurnOverrides,
@@ -314,6 +315,23 @@ export class CodexClient implements AsyncDisposable {
 
   setThreadName(threadId: string, name: string): Promise<ThreadSetNameResponse> {
     return this.request("thread/name/set", { threadId, name });
+  }
+
+  /**
+   * Sets defaults for a thread's later turns (`thread/settings/update`). Experimental in codex-cli
+   * 0.169.0: needs `experimentalApi: true`, else it is refused here without a request.
+   */
+  async updateThreadDefaults(threadId: string, defaults: ThreadDefaults): Promise<Record<string, unknown>> {
+    if (!this.options.experimentalApi) {
+      throw new CodexUsageError(
+        "thread/settings/update is experimental: create the client with experimentalApi: true",
+      );
+    }
+    await this.ready();
+    return (await this.peer.requestUntyped("thread/settings/update", {
+      ...omitUndefined(defaults),
+      threadId,
+    })) as Record<string, unknown>;
   }
 
   startReview(params: ReviewStartParams): Promise<ReviewStartResponse> {

@@ -38,6 +38,7 @@ export type {
   ClientInfoOption,
   CodexClientOptions,
   ThreadConfig,
+  ThreadDefaults,
   ThreadForkConfig,
   ThreadResumeConfig,
   TurnOverrides,

@@ -13,6 +13,24 @@ import type { ServerRequest, ServerRequestHandler } from "./serverRequests.js";
 export type ThreadConfig = ThreadStartParams;
 export type ThreadResumeConfig = Omit<ThreadResumeParams, "threadId">;
 export type ThreadForkConfig = Omit<ThreadForkParams, "threadId">;
+/**
+ * New defaults for a thread's later turns (`thread/settings/update`, an experimental method of
+ * codex-cli 0.169.0: the client must be created with `experimentalApi: true`).
+ */
+export type ThreadDefaults = Pick<
+  TurnStartParams,
+  | "approvalPolicy"
+  | "approvalsReviewer"
+  | "cwd"
+  | "effort"
+  | "model"
+  | "summary"
+  | "sandboxPolicy"
+  | "personality"
+  | "serviceTier"
+  | "disabledPluginIds"
+>;
+
 /** Per-turn overrides for `turn/start`. Unset fields are omitted; `null` is sent as null. */
 export type TurnOverrides = Omit<TurnStartParams, "threadId" | "input">;
 

@@ -14,7 +14,7 @@ import type { ChatContinuation } from "./continuation.js";
 import { CodexTurnFailedError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import type { ThreadMachine } from "./machines/threadMachine.js";
-import type { ChatOptions, ThreadForkConfig, TurnOverrides } from "./options.js";
+import type { ChatOptions, ThreadDefaults, ThreadForkConfig, TurnOverrides } from "./options.js";
 import type { ChatResult, RunResult } from "./results.js";
 import type { ConversationStep } from "./steps.js";
 import type { TurnHandle, TurnReadOptions } from "./turnHandle.js";
@@ -97,6 +97,11 @@ export class ThreadHandle {
 
   setName(name: string): Promise<ThreadSetNameResponse> {
     return this.client.setThreadName(this.id, name);
+  }
+
+  /** Defaults for this thread's later turns (experimental: needs `experimentalApi: true`). */
+  updateDefaults(defaults: ThreadDefaults): Promise<Record<string, unknown>> {
+    return this.client.updateThreadDefaults(this.id, defaults);
   }
 
   startReview(

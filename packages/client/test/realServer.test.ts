@@ -154,3 +154,27 @@ describe("against the real app-server", () => {
     expect(new Set(results.map((r) => r.threadId)).size).toBe(10);
   });
 });
+
+describe("over websocket", () => {
+  it("connects with the bearer token and chats", async () => {
+    await using ws = await startRealAppServer({ transport: "websocket" });
+    ws.model.enqueue(reply.message("hello over websocket", { chunks: 2 }));
+    await using wsClient = await CodexClient.connectWebSocket({
+      url: ws.url,
+      token: ws.token,
+      validation: "strict",
+    });
+    const result = await wsClient.chatOnce("hi");
+    expect(result.finalText).toBe("hello over websocket");
+    expect(wsClient.state).toBe("ready");
+  });
+
+  it("a wrong token fails connectWebSocket with a typed error that does not contain the token", async () => {
+    await using ws = await startRealAppServer({ transport: "websocket" });
+    const error = await CodexClient.connectWebSocket({ url: ws.url, token: "wrong-secret-token" }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).name).toBe("CodexAuthenticationError");
+    expect(String((error as Error).message)).not.toContain("wrong-secret-token");
+  });
+});

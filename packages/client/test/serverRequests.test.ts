@@ -1,0 +1,186 @@
+import type { ServerPeer } from "@codex-app-server/transport";
+import { InMemoryTransport, RpcPeer } from "@codex-app-server/transport";
+import { describe, expect, it } from "vitest";
+import type { ServerRequest } from "../src/index.js";
+import { CodexClient } from "../src/index.js";
+
+/** A client wired to a raw server peer, to send it any server request. */
+async function rawServer(onServerRequest?: (request: ServerRequest) => unknown) {
+  const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
+  const server: ServerPeer = new RpcPeer({ transport: serverEnd, requestTimeoutMs: 5_000 });
+  server.setRequestHandler("initialize", () => ({
+    userAgent: "raw",
+    codexHome: "/h",
+    platformFamily: "unix",
+    platformOs: "linux",
+  }));
+  await server.start();
+  const errors: Error[] = [];
+  const client = new CodexClient(clientEnd, {
+    validation: "strict",
+    onError: (e) => errors.push(e),
+    ...(onServerRequest ? { onServerRequest } : {}),
+  });
+  await client.initialize();
+  return {
+    server,
+    client,
+    errors,
+    async [Symbol.asyncDispose]() {
+      await client.close();
+      await server.close();
+    },
+  };
+}
+
+const ids = { threadId: "thr_1", turnId: "turn_1", itemId: "item_1" };
+
+describe("server requests: safe defaults without a handler", () => {
+  it("permissions: an empty grant for the turn", async () => {
+    await using t = await rawServer();
+    const answer = await t.server.request("item/permissions/requestApproval", {
+      ...ids,
+      environmentId: null,
+      startedAtMs: 1,
+      cwd: "/w",
+      reason: null,
+      permissions: { network: { enabled: true } },
+    } as never);
+    expect(answer).toEqual({ permissions: {}, scope: "turn" });
+  });
+
+  it("user input: no answers", async () => {
+    await using t = await rawServer();
+    const answer = await t.server.request("item/tool/requestUserInput", {
+      ...ids,
+      questions: [],
+      isBlocking: true,
+      autoResolutionMs: null,
+    } as never);
+    expect(answer).toEqual({ answers: {} });
+  });
+
+  it("MCP elicitation: cancel", async () => {
+    await using t = await rawServer();
+    const answer = await t.server.request("mcpServer/elicitation/request", {
+      threadId: "thr_1",
+      turnId: null,
+      serverName: "srv",
+      mode: "url",
+      _meta: null,
+      message: "log in",
+      url: "https://x",
+      elicitationId: "e1",
+    } as never);
+    expect(answer).toEqual({ action: "cancel", content: null, _meta: null });
+  });
+
+  it("legacy exec approval: denied", async () => {
+    await using t = await rawServer();
+    const answer = await t.server.request("execCommandApproval", {
+      conversationId: "thr_1",
+      callId: "c1",
+      approvalId: null,
+      command: ["ls"],
+      cwd: "/w",
+      reason: null,
+      parsedCmd: [],
+    } as never);
+    expect(answer).toEqual({ decision: { denied: { rejection: "declined by default" } } });
+  });
+
+  it("a server request the client does not know is answered method-not-found", async () => {
+    await using t = await rawServer();
+    await expect(t.server.requestUntyped("item/future/request", { ...ids })).rejects.toMatchObject({
+      code: -32601,
+    });
+  });
+});
+
+describe("server requests: handler helpers", () => {
+  it("grants exactly the permissions asked, for the session", async () => {
+    await using t = await rawServer((r) => (r.kind === "permissions" ? r.grant("session") : undefined));
+    const answer = await t.server.request("item/permissions/requestApproval", {
+      ...ids,
+      environmentId: null,
+      startedAtMs: 1,
+      cwd: "/w",
+      reason: "net",
+      permissions: { network: { enabled: true }, fileSystem: null },
+    } as never);
+    expect(answer).toEqual({ permissions: { network: { enabled: true } }, scope: "session" });
+  });
+
+  it("answers user-input questions", async () => {
+    await using t = await rawServer((r) => (r.kind === "userInput" ? r.answer({ q1: ["yes"] }) : undefined));
+    const answer = await t.server.request("item/tool/requestUserInput", {
+      ...ids,
+      questions: [],
+      isBlocking: true,
+      autoResolutionMs: null,
+    } as never);
+    expect(answer).toEqual({ answers: { q1: { answers: ["yes"] } } });
+  });
+
+  it("accepts an MCP elicitation with content", async () => {
+    await using t = await rawServer((r) =>
+      r.kind === "mcpElicitation" ? r.accept({ name: "x" }) : undefined,
+    );
+    const answer = await t.server.request("mcpServer/elicitation/request", {
+      threadId: "thr_1",
+      turnId: null,
+      serverName: "srv",
+      mode: "url",
+      _meta: null,
+      message: "m",
+      url: "https://x",
+      elicitationId: "e1",
+    } as never);
+    expect(answer).toEqual({ action: "accept", content: { name: "x" }, _meta: null });
+  });
+
+  it("respects availableDecisions: an answer not offered gets the safe default", async () => {
+    await using t = await rawServer((r) =>
+      r.kind === "commandExecution" ? r.acceptForSession() : undefined,
+    );
+    const answer = await t.server.request("item/commandExecution/requestApproval", {
+      ...ids,
+      kind: "command",
+      startedAtMs: 1,
+      environmentId: null,
+      command: "ls",
+      availableDecisions: ["accept", "cancel"],
+    } as never);
+    expect(answer).toEqual({ decision: "decline" });
+    expect(t.errors.some((e) => /not one the server offered/.test(e.message))).toBe(true);
+  });
+
+  it("a request withdrawn by serverRequest/resolved aborts the handler's signal and gets the safe default", async () => {
+    let signal: AbortSignal | undefined;
+    let requestId: string | number | undefined;
+    let entered!: () => void;
+    const inHandler = new Promise<void>((r) => {
+      entered = r;
+    });
+    await using t = await rawServer((r) => {
+      signal = r.signal;
+      requestId = r.id;
+      entered();
+      return new Promise(() => {});
+    });
+    const answer = t.server.request("item/commandExecution/requestApproval", {
+      ...ids,
+      kind: "command",
+      startedAtMs: 1,
+      environmentId: null,
+      command: "ls",
+    } as never);
+    await inHandler;
+    await t.server.notify("serverRequest/resolved", {
+      threadId: "thr_1",
+      requestId: requestId as string | number,
+    });
+    expect(await answer).toEqual({ decision: "decline" });
+    expect(signal?.aborted).toBe(true);
+  });
+});

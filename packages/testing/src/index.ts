@@ -1,5 +1,42 @@
-export type { FakeAppServerOptions, HandlerSpec, TurnScript, TurnStep } from "./fake/index.js";
-export { chunkText, FakeAppServer, FakeServerInvalidMessageError, step } from "./fake/index.js";
+export type {
+  FakeApproval,
+  FakeAppServerOptions,
+  FakeConnection,
+  FakeFileChange,
+  FakeHandlers,
+  FakeScenario,
+  FakeServerTransport,
+  HandlerSpec,
+  InMemoryFakeAppServer,
+  TurnScript,
+  TurnStep,
+} from "./fake/index.js";
+export {
+  checkTurnScript,
+  chunkText,
+  FakeAppServer,
+  FakeAppServerClosedError,
+  FakeScriptError,
+  FakeServerInvalidMessageError,
+  parseScenario,
+  scenarioOptions,
+  startFakeAppServer,
+  step,
+} from "./fake/index.js";
+export type {
+  FakeAppServerCommand,
+  FakeWebSocketListenOptions,
+  ScenarioFile,
+  StdioServerTransportOptions,
+} from "./node/index.js";
+export {
+  FakeWebSocketServer,
+  fakeAppServerCommand,
+  readScenarioFile,
+  StdioServerTransport,
+  WebSocketServerTransport,
+  writeScenarioFile,
+} from "./node/index.js";
 export type {
   ApprovalPolicy,
   AppServerExit,
@@ -67,3 +104,5 @@ export {
   ScriptedModel,
   ScriptedModelError,
 } from "./scriptedModel/index.js";
+export type { ServerMessageLike, TurnFilter } from "./sequence/index.js";
+export { describeServerMessage, messagesOfTurn } from "./sequence/index.js";

@@ -1,103 +1,95 @@
 import type {
-  ClientNotificationMap,
   ClientRequestMap,
   JsonRpcMessage,
   JsonRpcRequest,
   MessageValidator,
-  ServerNotificationMap,
-  ServerRequestMap,
+  RequestId,
   Thread,
-  ThreadItem,
   UserInput,
 } from "@codex-app-server/protocol";
-import { CodexError, createValidator } from "@codex-app-server/protocol";
-import type { Transport } from "@codex-app-server/transport";
-import { CodexRpcError, InMemoryTransport, RpcPeer, ServerBusyError } from "@codex-app-server/transport";
+import { createValidator } from "@codex-app-server/protocol";
+import type { TransportCloseInfo } from "@codex-app-server/transport";
+import {
+  CodexInvalidRequestError,
+  CodexMethodNotFoundError,
+  CodexProtocolViolationError,
+  InMemoryTransport,
+  ServerBusyError,
+} from "@codex-app-server/transport";
+import type { FakeWebSocketListenOptions, FakeWebSocketServer } from "../node/fakeWebSocketServer.js";
+import { listenWebSocket } from "../node/fakeWebSocketServer.js";
+import { FakeAppServerClosedError, FakeServerInvalidMessageError } from "./errors.js";
 import { FakeIds } from "./fakeIds.js";
+import type { FakeServerTransport } from "./fakeSession.js";
+import { FakeSession } from "./fakeSession.js";
+import type { FakeThread } from "./fakeTurn.js";
+import { FakeTurn } from "./fakeTurn.js";
 import type { HandlerSpec } from "./handlerSpec.js";
 import { resolveHandlerSpec } from "./handlerSpec.js";
-import {
-  agentMessageItem,
-  commandItem,
-  fileChangeItem,
-  makeThread,
-  makeTurn,
-  reasoningItem,
-  tokenUsage,
-  userMessageItem,
-} from "./payloads.js";
+import { makeThread, makeTurn } from "./payloads.js";
+import type { TurnPlayerContext } from "./turnPlayer.js";
+import { TurnPlayer } from "./turnPlayer.js";
 import type { TurnScript, TurnStep } from "./turnScript.js";
-import { chunkText } from "./turnScript.js";
+import { checkTurnScript } from "./turnScript.js";
 
-type ServerPeer = RpcPeer<ServerRequestMap, ClientRequestMap, ServerNotificationMap, ClientNotificationMap>;
-
-/** One client connection: its peer, its transport, and what to do once a response has been written. */
-interface Session {
-  peer: ServerPeer;
-  transport: RawCapableTransport;
-  afterResponse: Map<string | number, () => void>;
-  /** The request being answered right now (set while its handler runs). */
-  currentRequestId: string | number | undefined;
-}
 type ClientMethod = keyof ClientRequestMap & string;
 
-/** The fake sent something its own protocol schemas reject: a bug in the script or the fake. */
-export class FakeServerInvalidMessageError extends CodexError {
-  constructor(message: string) {
-    super("fake_invalid_message", message);
-  }
-}
+/** Answers for client requests by method, replacing the built-in ones. */
+export type FakeHandlers = {
+  [M in ClientMethod]?: HandlerSpec<ClientRequestMap[M]["params"], ClientRequestMap[M]["result"]>;
+};
 
 export interface FakeAppServerOptions {
-  /** Scripts for successive turns, first in first out. */
+  /** Scripts for successive turns, first in first out (across threads, in `turn/start` order). */
   turns?: Array<TurnScript | TurnStep[]>;
-  /** Played when no script is queued: one short message. */
+  /** Played when no script is queued. Default: one short message, `"ok"`. */
   defaultTurn?: TurnScript | TurnStep[];
   /** Answers for any client request, replacing the built-in ones. */
-  handlers?: {
-    [M in ClientMethod]?: HandlerSpec<ClientRequestMap[M]["params"], ClientRequestMap[M]["result"]>;
-  };
+  handlers?: FakeHandlers;
+  /** The workspace threads report and commands run in. Default `/workspace`. */
   cwd?: string;
+  /** Default `mock-model`, like the real server against a scripted model. */
   model?: string;
-  /** Check every message the fake sends against the protocol's schemas, and throw on a mismatch. Default true. */
+  /** Check every message the fake sends against the protocol's schemas. Default true. */
   validateOutgoing?: boolean;
+  /** Called with each error also recorded in `errors`. */
+  onError?: (error: Error) => void;
 }
 
-/** A transport end that can also write raw bytes (a malformed line). */
-interface RawCapableTransport extends Transport {
-  sendRaw?(line: string): Promise<void>;
+/** One connection being served; `closed` resolves when it ends, for whatever reason. */
+export interface FakeConnection {
+  readonly closed: Promise<TransportCloseInfo>;
+  close(): Promise<void>;
 }
 
-interface FakeTurn {
-  id: string;
-  threadId: string;
-  interrupted: boolean;
-  wake: (() => void) | undefined;
-  steers: UserInput[][];
-  items: ThreadItem[];
-  startedAt: number;
+interface RequestWaiter {
+  method: string;
+  count: number;
+  resolve: (request: JsonRpcRequest) => void;
+  reject: (error: Error) => void;
 }
 
-interface FakeThread {
-  thread: Thread;
-  activeTurn: FakeTurn | undefined;
-  archived: boolean;
-}
-
-class Interrupted extends Error {}
-
-const OVERLOADED = { code: -32001, message: "Server overloaded; retry later." };
+const OVERLOADED_MESSAGE = "Server overloaded; retry later.";
 
 /**
- * A deterministic, scriptable stand-in for `codex app-server`. It emits the notification sequences
- * the real server emits for the same story, with ids shaped like the real ones, and every message it
- * sends is checked against the protocol package's schemas. It records every message it receives.
+ * A deterministic, scriptable stand-in for `codex app-server`. It plays {@link TurnScript}s and
+ * emits the notification sequences the real server emits for the same story (checked by the
+ * conformance suite against the real binary), with ids shaped like the real ones. Every message it
+ * sends is checked against the protocol's schemas, and every message it receives is recorded.
+ *
+ * Serve it in memory ({@link FakeAppServer.inMemory}), over WebSocket ({@link FakeAppServer.listen})
+ * or over stdio (the `codex-fake-app-server` bin); several connections may share one fake.
  */
 export class FakeAppServer implements AsyncDisposable {
   /** Every message received from clients, in order. */
   readonly received: JsonRpcMessage[] = [];
   /** Every message sent to clients, in order. */
   readonly sent: JsonRpcMessage[] = [];
+  /**
+   * What went wrong on the fake's side: a script or handler that produced an invalid message, a
+   * handler that threw something other than a `CodexRpcError`, an unreadable incoming message.
+   */
+  readonly errors: Error[] = [];
 
   private readonly ids = new FakeIds();
   private readonly scripts: TurnScript[] = [];
@@ -105,22 +97,48 @@ export class FakeAppServer implements AsyncDisposable {
   private readonly handlers = new Map<string, HandlerSpec<unknown, unknown>>();
   private readonly calls = new Map<string, number>();
   private readonly threads = new Map<string, FakeThread>();
-  private readonly sessions = new Set<Session>();
+  private readonly sessions = new Set<FakeSession>();
   private readonly validator: MessageValidator | undefined;
-  private readonly waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
+  private readonly waiters = new Set<RequestWaiter>();
+  private readonly listeners = new Set<FakeWebSocketServer>();
+  private readonly onError: ((error: Error) => void) | undefined;
+  private readonly player: TurnPlayerContext;
   private overloadRemaining = 0;
+  private isClosed = false;
   private readonly cwd: string;
   private readonly model: string;
 
   constructor(options: FakeAppServerOptions = {}) {
-    for (const script of options.turns ?? []) this.scripts.push(toScript(script));
-    this.defaultTurn = toScript(options.defaultTurn ?? [{ type: "message", text: "ok", chunks: 1 }]);
+    (options.turns ?? []).forEach((script, i) => {
+      this.scripts.push(checkTurnScript(script, `turns[${i}]`));
+    });
+    this.defaultTurn = checkTurnScript(
+      options.defaultTurn ?? [{ type: "message", text: "ok", chunks: 1 }],
+      "defaultTurn",
+    );
     for (const [method, spec] of Object.entries(options.handlers ?? {}))
       this.handlers.set(method, spec as HandlerSpec<unknown, unknown>);
     this.cwd = options.cwd ?? "/workspace";
     this.model = options.model ?? "mock-model";
+    this.onError = options.onError;
     this.validator =
       options.validateOutgoing === false ? undefined : createValidator({ mode: "strict", side: "client" });
+    this.player = {
+      ids: this.ids,
+      cwd: this.cwd,
+      emit: (session, method, params) => {
+        this.check(this.validator?.notification(method, params), `params of ${method}`);
+        return session.notify(method, params);
+      },
+      emitUnchecked: (session, method, params) => session.notify(method, params),
+      checkNotification: (method, params) => {
+        this.check(this.validator?.notification(method, params), `params of ${method}`);
+      },
+      checkRequest: (method, params) => {
+        this.check(this.validator?.request(method, params), `params of ${method}`);
+      },
+      scriptFailed: (error) => this.recordError(error),
+    };
   }
 
   /** A fake serving one in-memory connection: hand `transport` to the client. */
@@ -134,10 +152,40 @@ export class FakeAppServer implements AsyncDisposable {
     return { server, transport: clientEnd };
   }
 
+  /**
+   * A fake listening on `ws://127.0.0.1:<port>` that asks for `Authorization: Bearer <token>` (401
+   * otherwise) and refuses upgrades with an `Origin` header (403), like the real server. Every
+   * connection is served by the same fake, `server`.
+   */
+  static async listen(
+    options: FakeAppServerOptions & FakeWebSocketListenOptions = {},
+  ): Promise<FakeWebSocketServer> {
+    const server = new FakeAppServer(options);
+    return server.listen(options);
+  }
+
+  /** Serves WebSocket connections with this fake; see {@link FakeAppServer.listen}. */
+  async listen(options: FakeWebSocketListenOptions = {}): Promise<FakeWebSocketServer> {
+    this.assertOpen("listen");
+    const listener = await listenWebSocket(this, options);
+    this.listeners.add(listener);
+    void listener.closed.then(() => this.listeners.delete(listener));
+    return listener;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   /** Queues the script of the next turn. */
   enqueueTurn(script: TurnScript | TurnStep[]): this {
-    this.scripts.push(toScript(script));
+    this.scripts.push(checkTurnScript(script, `enqueueTurn(#${this.scripts.length})`));
     return this;
+  }
+
+  /** Scripts queued and not started yet. */
+  get pendingTurns(): number {
+    return this.scripts.length;
   }
 
   /** Sets the answer to a client request: a value, a function, or a list indexed by call number. */
@@ -149,7 +197,7 @@ export class FakeAppServer implements AsyncDisposable {
     return this;
   }
 
-  /** Answers the next `count` requests with the real server's overload error (-32001, no data). */
+  /** Answers the next `count` requests, whatever their method, with the real server's overload error (-32001, no data). */
   overloadNext(count: number): this {
     this.overloadRemaining = count;
     return this;
@@ -162,65 +210,67 @@ export class FakeAppServer implements AsyncDisposable {
     );
   }
 
-  /** Resolves once `count` requests of `method` have arrived. */
+  /** Resolves with the `count`-th request of `method` once it has arrived; rejects if the fake closes first. */
   waitForRequest(method: string, count = 1): Promise<JsonRpcRequest> {
-    return new Promise((resolve) => {
-      const check = () => {
-        const found = this.requests(method);
-        if (found.length >= count) {
-          resolve(found[count - 1] as JsonRpcRequest);
-          return true;
-        }
-        return false;
-      };
-      if (!check()) this.waiters.push({ check, resolve: () => undefined });
+    const found = this.requests(method)[count - 1];
+    if (found) return Promise.resolve(found);
+    if (this.isClosed)
+      return Promise.reject(
+        new FakeAppServerClosedError(`the fake closed before request ${method} #${count}`),
+      );
+    return new Promise((resolve, reject) => {
+      this.waiters.add({ method, count, resolve, reject });
     });
   }
 
   /** Serves one connection over the server end of a transport. Resolves once started. */
-  async serve(transport: RawCapableTransport): Promise<void> {
-    const recording: Transport = {
-      start: () => transport.start(),
-      close: () => transport.close(),
-      send: async (message) => {
-        this.sent.push(message);
-        await transport.send(message);
-        if (!("method" in message) && "id" in message && message.id !== null) {
-          const action = session.afterResponse.get(message.id);
-          if (action) {
-            session.afterResponse.delete(message.id);
-            action();
-          }
-        }
-      },
-      label: transport.label ?? "fake",
-    };
-    transport.onmessage = (message) => {
-      this.received.push(message);
-      recording.onmessage?.(message);
-      this.checkWaiters();
-    };
-    transport.onerror = (error) => recording.onerror?.(error);
-    transport.onclose = (info) => recording.onclose?.(info);
-    const peer: ServerPeer = new RpcPeer({
-      transport: recording,
-      requestTimeoutMs: null,
-      name: "fake-app-server",
+  async serve(transport: FakeServerTransport): Promise<FakeConnection> {
+    this.assertOpen("serve a connection");
+    let resolveClosed!: (info: TransportCloseInfo) => void;
+    const closed = new Promise<TransportCloseInfo>((resolve) => {
+      resolveClosed = resolve;
     });
-    const session: Session = { peer, transport, afterResponse: new Map(), currentRequestId: undefined };
-    this.sessions.add(session);
-    peer.onclose = () => {
-      this.sessions.delete(session);
-      for (const t of this.threads.values()) if (t.activeTurn) this.interruptTurn(t.activeTurn);
-    };
-    peer.setFallbackRequestHandler((params, context) =>
+    const session: FakeSession = new FakeSession(transport, {
+      received: (message) => {
+        this.received.push(message);
+        this.checkWaiters();
+      },
+      sent: (message) => this.sent.push(message),
+      error: (error) => {
+        // A late answer to an approval the fake stopped waiting for (the turn was interrupted) is not a fault.
+        if (error instanceof CodexProtocolViolationError && error.code === "response_without_pending_request")
+          return;
+        this.recordError(error);
+      },
+      closed: (ended, info) => {
+        this.sessions.delete(ended);
+        // Its turns end with it (a turn whose `turn/start` answer was never written never started).
+        for (const known of this.threads.values()) {
+          if (known.activeTurn?.session !== ended) continue;
+          known.activeTurn.interrupt();
+          known.activeTurn = undefined;
+        }
+        resolveClosed(info);
+      },
+    });
+    session.peer.setFallbackRequestHandler((params, context) =>
       this.answer(session, context.method, params, context.id),
     );
-    await peer.start();
+    this.sessions.add(session);
+    await session.start();
+    return { closed, close: () => session.close() };
   }
 
+  /** Closes every connection and listener; pending `waitForRequest` calls reject. Idempotent. */
   async close(): Promise<void> {
-    for (const { peer } of [...this.sessions]) await peer.close();
+    this.isClosed = true;
+    await Promise.all([...this.listeners].map((listener) => listener.close()));
+    await Promise.all([...this.sessions].map((session) => session.close()));
+    for (const waiter of this.waiters)
+      waiter.reject(
+        new FakeAppServerClosedError(`the fake closed before request ${waiter.method} #${waiter.count}`),
+      );
+    this.waiters.clear();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -230,29 +280,27 @@ export class FakeAppServer implements AsyncDisposable {
   // Requests
 
   private async answer(
-    session: Session,
+    session: FakeSession,
     method: string,
     params: unknown,
-    id: string | number,
+    id: RequestId,
   ): Promise<unknown> {
     if (this.overloadRemaining > 0) {
       this.overloadRemaining--;
-      throw new ServerBusyError(OVERLOADED.message, { method });
+      throw new ServerBusyError(OVERLOADED_MESSAGE, { method });
     }
     const call = this.calls.get(method) ?? 0;
     this.calls.set(method, call + 1);
     const spec = this.handlers.get(method);
-    session.currentRequestId = id;
     const result =
       spec !== undefined
         ? await resolveHandlerSpec(spec, params, call)
-        : await this.builtIn(session, method, params);
+        : this.builtIn(session, method, (params ?? {}) as Record<string, unknown>, id);
     this.check(this.validator?.response(method, result), `result of ${method}`);
     return result;
   }
 
-  private async builtIn(session: Session, method: string, params: unknown): Promise<unknown> {
-    const p = (params ?? {}) as Record<string, unknown>;
+  private builtIn(session: FakeSession, method: string, p: Record<string, unknown>, id: RequestId): unknown {
     switch (method) {
       case "initialize":
         return {
@@ -270,66 +318,78 @@ export class FakeAppServer implements AsyncDisposable {
         });
         if (method === "thread/fork")
           (thread as { forkedFromId: string | null }).forkedFromId = String(p.threadId);
-        this.threads.set(thread.id, { thread, activeTurn: undefined, archived: false });
-        this.afterResponse(session, () => this.emit(session, "thread/started", { thread }));
+        this.threads.set(thread.id, {
+          thread,
+          activeTurn: undefined,
+          archived: false,
+          usage: { inputTokens: 0, outputTokens: 0 },
+        });
+        session.afterAnswerTo(id, () => void this.player.emit(session, "thread/started", { thread }));
         return this.threadResponse(thread);
       }
-      case "thread/resume": {
-        const known = this.requireThread(String(p.threadId));
-        return this.threadResponse(known.thread);
-      }
-      case "thread/read": {
-        const known = this.requireThread(String(p.threadId));
-        return { thread: known.thread };
-      }
+      case "thread/resume":
+        return this.threadResponse(this.requireThread(p.threadId).thread);
+      case "thread/read":
+        return { thread: this.requireThread(p.threadId).thread };
       case "thread/list":
         return { data: [...this.threads.values()].map((t) => t.thread), nextCursor: null };
       case "thread/archive": {
-        const known = this.requireThread(String(p.threadId));
+        const known = this.requireThread(p.threadId);
         known.archived = true;
-        this.afterResponse(session, () =>
-          this.emit(session, "thread/archived", { threadId: known.thread.id }),
+        session.afterAnswerTo(
+          id,
+          () => void this.player.emit(session, "thread/archived", { threadId: known.thread.id }),
         );
         return {};
       }
       case "thread/unarchive": {
-        const known = this.requireThread(String(p.threadId));
+        const known = this.requireThread(p.threadId);
         known.archived = false;
-        this.afterResponse(session, () =>
-          this.emit(session, "thread/unarchived", { threadId: known.thread.id }),
+        session.afterAnswerTo(
+          id,
+          () => void this.player.emit(session, "thread/unarchived", { threadId: known.thread.id }),
         );
         return { thread: known.thread };
       }
       case "thread/name/set": {
-        const known = this.requireThread(String(p.threadId));
+        const known = this.requireThread(p.threadId);
         (known.thread as { name: string | null }).name = String(p.name);
         return {};
       }
       case "thread/compact/start":
-      case "thread/revert":
-        this.requireThread(String(p.threadId));
+        this.requireThread(p.threadId);
         return {};
+      case "thread/revert":
+        return { thread: { ...this.requireThread(p.threadId).thread, turns: [] } };
       case "model/list":
         return { data: [], nextCursor: null };
       case "turn/start":
-        return this.startTurn(session, p);
+        return this.startTurn(session, p, id);
       case "turn/steer": {
-        const known = this.requireThread(String(p.threadId));
-        const turn = known.activeTurn;
-        if (!turn || turn.id !== p.expectedTurnId)
-          throw new CodexRpcError(-32600, `no active turn ${String(p.expectedTurnId)} to steer`, { method });
-        turn.steers.push(p.input as UserInput[]);
-        turn.wake?.();
+        const turn = this.requireThread(p.threadId).activeTurn;
+        if (!turn) throw new CodexInvalidRequestError("no active turn to steer", { method });
+        if (turn.id !== p.expectedTurnId)
+          throw new CodexInvalidRequestError(
+            `expected active turn id \`${String(p.expectedTurnId)}\` but found \`${turn.id}\``,
+            { method },
+          );
+        session.afterAnswerTo(id, () => turn.steer((p.input as UserInput[] | undefined) ?? []));
         return { turnId: turn.id };
       }
       case "turn/interrupt": {
-        const known = this.requireThread(String(p.threadId));
-        const turn = known.activeTurn;
-        if (turn && turn.id === p.turnId) this.interruptTurn(turn);
+        const turn = this.requireThread(p.threadId).activeTurn;
+        if (!turn) throw new CodexInvalidRequestError("no active turn to interrupt", { method });
+        if (turn.id !== p.turnId)
+          throw new CodexInvalidRequestError(
+            `expected active turn id \`${String(p.turnId)}\` but found \`${turn.id}\``,
+            { method },
+          );
+        // The real server answers `{}` first; `turn/completed(interrupted)` follows.
+        session.afterAnswerTo(id, () => turn.interrupt());
         return {};
       }
       default:
-        throw new CodexRpcError(-32601, `method not found: ${method}`, { method });
+        throw new CodexMethodNotFoundError(`method not found: ${method}`, { method });
     }
   }
 
@@ -355,368 +415,38 @@ export class FakeAppServer implements AsyncDisposable {
     };
   }
 
-  private requireThread(threadId: string): FakeThread {
-    const known = this.threads.get(threadId);
-    if (!known) throw new CodexRpcError(-32600, `thread not found: ${threadId}`);
+  private requireThread(threadId: unknown): FakeThread {
+    const known = this.threads.get(String(threadId));
+    if (!known) throw new CodexInvalidRequestError(`thread not found: ${String(threadId)}`);
     return known;
   }
 
   // Turns
 
-  private startTurn(session: Session, p: Record<string, unknown>): unknown {
-    const known = this.requireThread(String(p.threadId));
-    if (known.activeTurn) {
-      known.activeTurn.steers.push(p.input as UserInput[]);
-      known.activeTurn.wake?.();
-      return { turn: makeTurn(known.activeTurn.id, "inProgress") };
+  private startTurn(session: FakeSession, p: Record<string, unknown>, id: RequestId): unknown {
+    const known = this.requireThread(p.threadId);
+    const input = (p.input as UserInput[] | undefined) ?? [];
+    const active = known.activeTurn;
+    if (active) {
+      // Like the real server: `turn/start` on a busy thread steers the running turn.
+      session.afterAnswerTo(id, () => active.steer(input));
+      return { turn: makeTurn(active.id, "inProgress") };
     }
     const script = this.scripts.shift() ?? this.defaultTurn;
-    const turn: FakeTurn = {
-      id: this.ids.uuidv7(),
-      threadId: known.thread.id,
-      interrupted: false,
-      wake: undefined,
-      steers: [],
-      items: [],
-      startedAt: this.ids.seconds(),
-    };
+    const turn = new FakeTurn(this.ids.uuidv7(), known, session, this.ids.seconds());
     known.activeTurn = turn;
-    const input = (p.input as UserInput[]) ?? [];
-    if (script.earlyNotifications) {
-      this.emit(session, "thread/status/changed", {
-        threadId: turn.threadId,
-        status: { type: "active", activeFlags: [] },
-      });
-      this.emit(session, "turn/started", {
-        threadId: turn.threadId,
-        turn: makeTurn(turn.id, "inProgress", [], null, turn.startedAt),
-      });
-    }
-    this.afterResponse(session, () => void this.playTurn(session, known, turn, script, input));
+    const player = new TurnPlayer(this.player, turn);
+    const early = script.earlyNotifications === true;
+    const failed = (error: unknown) =>
+      this.recordError(error instanceof Error ? error : new Error(String(error)));
+    if (early) player.announce().catch(failed);
+    session.afterAnswerTo(id, () => {
+      player.play(script, input, early).catch(failed);
+    });
     return { turn: makeTurn(turn.id, "inProgress") };
   }
 
-  private async playTurn(
-    session: Session,
-    thread: FakeThread,
-    turn: FakeTurn,
-    script: TurnScript,
-    input: UserInput[],
-  ): Promise<void> {
-    const threadId = turn.threadId;
-    if (!script.earlyNotifications) {
-      this.emit(session, "thread/status/changed", { threadId, status: { type: "active", activeFlags: [] } });
-      this.emit(session, "turn/started", {
-        threadId,
-        turn: makeTurn(turn.id, "inProgress", [], null, turn.startedAt),
-      });
-    }
-    this.userMessage(session, turn, input);
-    let status: "completed" | "interrupted" | "failed" = "completed";
-    let error: { message: string; codexErrorInfo: unknown; additionalDetails: null } | null = null;
-    let usageSent = false;
-    try {
-      for (const s of script.steps) {
-        const outcome = await this.playStep(session, turn, s);
-        if (outcome === "failed") {
-          status = "failed";
-          const failStep = s as Extract<TurnStep, { type: "fail" }>;
-          error = {
-            message: failStep.message,
-            codexErrorInfo: failStep.codexErrorInfo ?? null,
-            additionalDetails: null,
-          };
-          break;
-        }
-        if (outcome === "dropped") return;
-        if (s.type === "usage") usageSent = true;
-      }
-      if (turn.interrupted) throw new Interrupted();
-    } catch (e) {
-      if (!(e instanceof Interrupted)) throw e;
-      status = "interrupted";
-    }
-    if (!this.sessions.has(session)) return;
-    if (status === "completed" && !usageSent)
-      this.emit(session, "thread/tokenUsage/updated", {
-        threadId,
-        turnId: turn.id,
-        tokenUsage: tokenUsage(10, 5),
-      });
-    // A failed turn leaves the thread in systemError (sent before the `error` notification); others go idle.
-    if (status !== "failed")
-      this.emit(session, "thread/status/changed", { threadId, status: { type: "idle" } });
-    thread.activeTurn = undefined;
-    const finalItems = turn.items.filter((i) => i.type === "agentMessage");
-    this.emit(session, "turn/completed", {
-      threadId,
-      turn: makeTurn(turn.id, status, finalItems, error as never, turn.startedAt),
-    });
-  }
-
-  /** Plays one step; returns "failed" when the turn failed, "dropped" when the connection was dropped. */
-  private async playStep(
-    session: Session,
-    turn: FakeTurn,
-    s: TurnStep,
-  ): Promise<"ok" | "failed" | "dropped"> {
-    if (turn.interrupted) throw new Interrupted();
-    const threadId = turn.threadId;
-    const turnId = turn.id;
-    switch (s.type) {
-      case "message": {
-        const id = this.ids.item("msg");
-        const phase = s.phase === undefined ? null : s.phase;
-        this.emitItem(session, "item/started", turn, agentMessageItem(id, "", phase));
-        for (const delta of chunkText(s.text, s.chunks ?? 1))
-          this.emit(session, "item/agentMessage/delta", { threadId, turnId, itemId: id, delta });
-        this.emitItem(session, "item/completed", turn, agentMessageItem(id, s.text, phase));
-        return "ok";
-      }
-      case "reasoning": {
-        const id = this.ids.item("rs");
-        this.emitItem(session, "item/started", turn, reasoningItem(id, []));
-        for (const delta of chunkText(s.summary, s.chunks ?? 1)) {
-          this.emit(session, "item/reasoning/summaryTextDelta", {
-            threadId,
-            turnId,
-            itemId: id,
-            delta,
-            summaryIndex: 0,
-          });
-        }
-        this.emitItem(session, "item/completed", turn, reasoningItem(id, [s.summary]));
-        return "ok";
-      }
-      case "exec":
-      case "approval": {
-        const id = this.ids.item("call");
-        const cwd = (s.type === "exec" ? s.cwd : undefined) ?? this.cwd;
-        const approval =
-          s.type === "approval" ? { reason: s.reason, availableDecisions: s.availableDecisions } : s.approval;
-        if (approval) this.waitingOnApproval(session, turn);
-        if (s.type === "exec")
-          this.emitItem(
-            session,
-            "item/started",
-            turn,
-            commandItem(id, s.command, cwd, "inProgress", null, null),
-          );
-        let accepted = true;
-        if (approval) {
-          accepted = await this.askApproval(
-            session,
-            turn,
-            "item/commandExecution/requestApproval",
-            {
-              threadId,
-              turnId,
-              itemId: id,
-              startedAtMs: Date.now(),
-              approvalId: null,
-              environmentId: null,
-              kind: "command",
-              reason: approval.reason ?? null,
-              command: s.command,
-              cwd,
-              availableDecisions: approval.availableDecisions ?? ["accept", "cancel"],
-            },
-            () => {
-              if (s.type === "exec")
-                this.emitItem(
-                  session,
-                  "item/completed",
-                  turn,
-                  commandItem(id, s.command, cwd, "declined", null, null),
-                );
-            },
-          );
-        }
-        if (s.type === "approval") {
-          for (const next of accepted ? s.onAccept : s.onDecline) {
-            const outcome = await this.playStep(session, turn, next);
-            if (outcome !== "ok") return outcome;
-          }
-          return "ok";
-        }
-        if (!accepted) return "ok";
-        if (s.output)
-          this.emit(session, "item/commandExecution/outputDelta", {
-            threadId,
-            turnId,
-            itemId: id,
-            delta: s.output,
-          });
-        const exitCode = s.exitCode ?? 0;
-        this.emitItem(
-          session,
-          "item/completed",
-          turn,
-          commandItem(id, s.command, cwd, exitCode === 0 ? "completed" : "failed", s.output ?? "", exitCode),
-        );
-        return "ok";
-      }
-      case "fileChange": {
-        const id = this.ids.item("call");
-        if (s.approval) this.waitingOnApproval(session, turn);
-        this.emitItem(session, "item/started", turn, fileChangeItem(id, s.changes, "inProgress"));
-        let accepted = true;
-        if (s.approval) {
-          accepted = await this.askApproval(
-            session,
-            turn,
-            "item/fileChange/requestApproval",
-            {
-              threadId,
-              turnId,
-              itemId: id,
-              startedAtMs: Date.now(),
-              reason: s.approval.reason ?? null,
-              grantRoot: null,
-            },
-            () => this.emitItem(session, "item/completed", turn, fileChangeItem(id, s.changes, "declined")),
-          );
-        }
-        if (accepted)
-          this.emitItem(session, "item/completed", turn, fileChangeItem(id, s.changes, "completed"));
-        return "ok";
-      }
-      case "waitForSteer": {
-        while (turn.steers.length === 0) await this.sleepUntilWoken(turn);
-        for (const input of turn.steers.splice(0)) this.userMessage(session, turn, input);
-        return "ok";
-      }
-      case "pause": {
-        await this.sleepUntilWoken(turn, s.ms);
-        return "ok";
-      }
-      case "usage":
-        this.emit(session, "thread/tokenUsage/updated", {
-          threadId,
-          turnId,
-          tokenUsage: tokenUsage(s.inputTokens ?? 10, s.outputTokens ?? 5),
-        });
-        return "ok";
-      case "fail":
-        this.emit(session, "thread/status/changed", { threadId, status: { type: "systemError" } });
-        this.emit(session, "error", {
-          threadId,
-          turnId,
-          willRetry: false,
-          error: {
-            message: s.message,
-            codexErrorInfo: (s.codexErrorInfo ?? null) as never,
-            additionalDetails: null,
-          },
-        });
-        return "failed";
-      case "hang":
-        for (;;) await this.sleepUntilWoken(turn);
-      case "dropConnection":
-        await session.transport.close();
-        return "dropped";
-      case "malformed":
-        if (session.transport.sendRaw) await session.transport.sendRaw(s.line);
-        else await session.transport.send({ malformed: s.line } as unknown as JsonRpcMessage);
-        return "ok";
-      case "notify":
-        this.emit(session, s.method as keyof ServerNotificationMap & string, s.params as never);
-        return "ok";
-    }
-  }
-
-  private async askApproval(
-    session: Session,
-    turn: FakeTurn,
-    method: "item/commandExecution/requestApproval" | "item/fileChange/requestApproval",
-    params: Record<string, unknown>,
-    onDeclined: () => void,
-  ): Promise<boolean> {
-    this.check(this.validator?.request(method, params), `params of ${method}`);
-    const controller = new AbortController();
-    let requestId: string | number | undefined;
-    const before = this.sent.length;
-    const answer = session.peer.requestUntyped(method, params, {
-      timeoutMs: null,
-      signal: controller.signal,
-    });
-    const sentRequest = this.sent
-      .slice(before)
-      .find((m) => "method" in m && m.method === method && "id" in m) as JsonRpcRequest | undefined;
-    requestId = sentRequest?.id;
-    const interrupted = new Promise<"interrupted">((resolve) => {
-      turn.wake = () => {
-        if (turn.interrupted) resolve("interrupted");
-      };
-    });
-    const outcome = await Promise.race([answer.then((r) => r as { decision?: unknown }), interrupted]).catch(
-      () => "interrupted" as const,
-    );
-    turn.wake = undefined;
-    if (outcome === "interrupted") controller.abort();
-    if (requestId === undefined)
-      requestId = (
-        this.sent.findLast((m) => "method" in m && m.method === method && "id" in m) as
-          | JsonRpcRequest
-          | undefined
-      )?.id;
-    if (requestId !== undefined)
-      this.emit(session, "serverRequest/resolved", { threadId: turn.threadId, requestId });
-    if (outcome === "interrupted") throw new Interrupted();
-    const decision = outcome.decision;
-    const accepted =
-      decision === "accept" ||
-      decision === "acceptForSession" ||
-      (typeof decision === "object" && decision !== null && !("denied" in decision));
-    if (!accepted) onDeclined();
-    this.emit(session, "thread/status/changed", {
-      threadId: turn.threadId,
-      status: { type: "active", activeFlags: [] },
-    });
-    return accepted;
-  }
-
-  private waitingOnApproval(session: Session, turn: FakeTurn): void {
-    this.emit(session, "thread/status/changed", {
-      threadId: turn.threadId,
-      status: { type: "active", activeFlags: ["waitingOnApproval"] },
-    });
-  }
-
-  private userMessage(session: Session, turn: FakeTurn, input: UserInput[]): void {
-    const item = userMessageItem(this.ids.uuidv7(), input);
-    this.emitItem(session, "item/started", turn, item);
-    this.emitItem(session, "item/completed", turn, item);
-  }
-
-  private emitItem(
-    session: Session,
-    method: "item/started" | "item/completed",
-    turn: FakeTurn,
-    item: ThreadItem,
-  ): void {
-    if (method === "item/completed") turn.items.push(item);
-    const at = Date.now();
-    this.emit(
-      session,
-      method,
-      method === "item/started"
-        ? { item, threadId: turn.threadId, turnId: turn.id, startedAtMs: at }
-        : { item, threadId: turn.threadId, turnId: turn.id, completedAtMs: at },
-    );
-  }
-
-  private emit<M extends keyof ServerNotificationMap & string>(
-    session: Session,
-    method: M,
-    params: ServerNotificationMap[M],
-  ): void;
-  private emit(session: Session, method: string, params: unknown): void;
-  private emit(session: Session, method: string, params: unknown): void {
-    if (!this.sessions.has(session)) return;
-    this.check(this.validator?.notification(method, params), `params of ${method}`);
-    void session.peer.notifyUntyped(method, params).catch(() => undefined);
-  }
+  // Bookkeeping
 
   private check(result: ReturnType<MessageValidator["notification"]> | undefined, what: string): void {
     if (result && !result.ok)
@@ -725,38 +455,22 @@ export class FakeAppServer implements AsyncDisposable {
       );
   }
 
-  /** Runs `action` once the answer to the request being handled has been written. */
-  private afterResponse(session: Session, action: () => void): void {
-    const id = session.currentRequestId;
-    if (id === undefined) action();
-    else session.afterResponse.set(id, action);
-  }
-
-  private interruptTurn(turn: FakeTurn): void {
-    turn.interrupted = true;
-    turn.wake?.();
-  }
-
-  private sleepUntilWoken(turn: FakeTurn, ms?: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const timer = ms === undefined ? undefined : setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        turn.wake = undefined;
-        if (turn.interrupted) reject(new Interrupted());
-        else resolve();
-      }
-      turn.wake = done;
-    });
+  private recordError(error: Error): void {
+    this.errors.push(error);
+    this.onError?.(error);
   }
 
   private checkWaiters(): void {
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      if (this.waiters[i]?.check()) this.waiters.splice(i, 1);
+    for (const waiter of this.waiters) {
+      const found = this.requests(waiter.method)[waiter.count - 1];
+      if (found) {
+        this.waiters.delete(waiter);
+        waiter.resolve(found);
+      }
     }
   }
-}
 
-function toScript(script: TurnScript | TurnStep[]): TurnScript {
-  return Array.isArray(script) ? { steps: script } : script;
+  private assertOpen(action: string): void {
+    if (this.isClosed) throw new FakeAppServerClosedError(`cannot ${action}: the fake app-server is closed`);
+  }
 }

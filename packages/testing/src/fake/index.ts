@@ -1,5 +1,11 @@
-export type { FakeAppServerOptions } from "./fakeAppServer.js";
-export { FakeAppServer, FakeServerInvalidMessageError } from "./fakeAppServer.js";
+export { FakeAppServerClosedError, FakeScriptError, FakeServerInvalidMessageError } from "./errors.js";
+export type { FakeAppServerOptions, FakeConnection, FakeHandlers } from "./fakeAppServer.js";
+export { FakeAppServer } from "./fakeAppServer.js";
+export type { FakeServerTransport } from "./fakeSession.js";
 export type { HandlerSpec } from "./handlerSpec.js";
-export type { TurnScript, TurnStep } from "./turnScript.js";
-export { chunkText, step } from "./turnScript.js";
+export type { FakeScenario } from "./scenario.js";
+export { parseScenario, scenarioOptions } from "./scenario.js";
+export type { InMemoryFakeAppServer } from "./startFakeAppServer.js";
+export { startFakeAppServer } from "./startFakeAppServer.js";
+export type { FakeApproval, FakeFileChange, TurnScript, TurnStep } from "./turnScript.js";
+export { checkTurnScript, chunkText, step } from "./turnScript.js";

@@ -1,4 +1,5 @@
 import type {
+  AccountRateLimitsUpdatedNotification,
   Thread,
   ThreadItem,
   ThreadTokenUsage,
@@ -25,13 +26,13 @@ export function makeThread(
     section: null,
     sectionEnteredAt: null,
     projectId: null,
-    historyMode: "legacy",
+    historyMode: "paginated",
     modelProvider: options.modelProvider,
     model: options.model,
     reasoningEffort: null,
     createdAt: now,
     updatedAt: now,
-    recencyAt: null,
+    recencyAt: now,
     status: { type: "idle" },
     path: null,
     cwd: options.cwd,
@@ -47,6 +48,11 @@ export function makeThread(
   } as Thread;
 }
 
+/**
+ * A turn as the real server shows it: `turn/start` answers with `startedAt: null`; a completed turn
+ * lists its last agent message (`itemsView: "summary"`); failed and interrupted turns list nothing
+ * (`itemsView: "notLoaded"`).
+ */
 export function makeTurn(
   id: string,
   status: Turn["status"],
@@ -54,16 +60,17 @@ export function makeTurn(
   error: TurnError | null = null,
   startedAt: number | null = null,
 ): Turn {
+  const done = status !== "inProgress";
   return {
     id,
     rootTurnId: id,
-    items,
-    itemsView: status === "inProgress" ? "notLoaded" : "summary",
+    items: status === "completed" ? items : [],
+    itemsView: status === "completed" ? "summary" : "notLoaded",
     status,
     error,
     startedAt,
-    completedAt: status === "inProgress" ? null : startedAt,
-    durationMs: status === "inProgress" ? null : 0,
+    completedAt: done ? startedAt : null,
+    durationMs: done ? 0 : null,
   } as Turn;
 }
 
@@ -108,10 +115,10 @@ export function commandItem(
     processId: null,
     source: "agent",
     status,
-    commandActions: [{ type: "unknown", command }],
+    commandActions: [{ type: "unknown", command: innerCommand(command) }],
     aggregatedOutput: output,
     exitCode,
-    durationMs: status === "inProgress" ? null : 1,
+    durationMs: status === "inProgress" || status === "declined" ? null : 1,
     pluginId: null,
     scriptPath: null,
   } as unknown as ThreadItem;
@@ -134,14 +141,63 @@ export function fileChangeItem(
   } as unknown as ThreadItem;
 }
 
-export function tokenUsage(inputTokens: number, outputTokens: number): ThreadTokenUsage {
-  const breakdown = {
-    totalTokens: inputTokens + outputTokens,
-    inputTokens,
+/** The context window the real server reports for a model it has no metadata for. */
+export const FALLBACK_CONTEXT_WINDOW = 258_400;
+
+export interface TokenCounts {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+function breakdown(counts: TokenCounts) {
+  return {
+    totalTokens: counts.inputTokens + counts.outputTokens,
+    inputTokens: counts.inputTokens,
     cachedInputTokens: 0,
     cacheWriteInputTokens: 0,
-    outputTokens,
+    outputTokens: counts.outputTokens,
     reasoningOutputTokens: 0,
   };
-  return { total: breakdown, last: { ...breakdown }, modelContextWindow: null } as ThreadTokenUsage;
+}
+
+/** `total` adds up the thread's model calls; `last` is the latest one. */
+export function tokenUsage(total: TokenCounts, last: TokenCounts): ThreadTokenUsage {
+  return {
+    total: breakdown(total),
+    last: breakdown(last),
+    modelContextWindow: FALLBACK_CONTEXT_WINDOW,
+  } as ThreadTokenUsage;
+}
+
+/** What the real server reports after each model call when the provider sends no rate-limit headers. */
+export function rateLimits(): AccountRateLimitsUpdatedNotification {
+  return {
+    rateLimits: {
+      limitId: "codex",
+      limitName: null,
+      normalModelSlug: null,
+      primary: null,
+      secondary: null,
+      credits: null,
+      individualLimit: null,
+      spendControlReached: null,
+      planType: null,
+      rateLimitReachedType: null,
+    },
+  };
+}
+
+/** The script inside `/bin/bash -lc '<script>'`, as the real server shows it in `commandActions`; else the command. */
+export function innerCommand(command: string): string {
+  const match = /^(?:\S*\/)?(?:ba|z)?sh -l?c '(.*)'$/s.exec(command);
+  return match?.[1] ?? command;
+}
+
+/** The first simple command of a shell line, split into words: what the real server proposes as an execpolicy amendment. */
+export function execpolicyAmendment(command: string): string[] {
+  const first = innerCommand(command).split(/[;&|]/, 1)[0] ?? "";
+  return first
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word.length > 0);
 }

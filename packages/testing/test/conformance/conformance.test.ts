@@ -1,0 +1,189 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { liveAppServerPids } from "../../src/realServer/appServerProcess.js";
+import { describeServerMessage } from "../../src/sequence/describeServerMessage.js";
+import { messagesOfTurn } from "../../src/sequence/messagesOfTurn.js";
+import type { RawClient, Received, TurnContext } from "../support/rawClient.js";
+import type { Interaction, Scenario, TurnExpectation } from "./scenarios.js";
+import { SCENARIOS } from "./scenarios.js";
+import type { ServerFactory } from "./servers.js";
+import { childPids, fakeOverStdio, fakeOverWebSocket, fakeServer, realServer } from "./servers.js";
+
+/**
+ * Methods left out of a turn's sequence although they name its thread:
+ * - `warning`: the real server warns once per thread that it has no metadata for `mock-model`; the
+ *   warning follows `thread/started` and may land after the next `turn/start` answer. It is about
+ *   the thread's model, not the turn, and the fake (which has no model) does not send it.
+ *
+ * Methods that name no thread are left out by `messagesOfTurn` itself:
+ * - `account/rateLimits/updated`: account-wide; the real server sends it when a model response
+ *   starts or ends, so where it lands depends on HTTP timing (after the first streamed item, or
+ *   right after `turn/started` when the stream hangs).
+ * - `configWarning`, `remoteControl/status/changed`: sent once per connection after `initialize`.
+ */
+const IGNORED = ["warning"];
+
+interface TurnOutcome {
+  sequence: string[];
+  entries: Received[];
+  turn: { status: string; items: Array<Record<string, unknown>>; error: unknown };
+  approval?: Received;
+  interruptAnswer?: unknown;
+}
+
+async function interact(
+  client: RawClient,
+  turn: TurnContext,
+  interaction: Interaction | undefined,
+  modelCalls: (n: number) => Promise<void>,
+) {
+  const outcome: Partial<TurnOutcome> = {};
+  switch (interaction?.kind) {
+    case undefined:
+      break;
+    case "approve": {
+      const request = await client.takeServerRequest("item/commandExecution/requestApproval");
+      outcome.approval = request;
+      request.respond({ decision: interaction.decision });
+      break;
+    }
+    case "interrupt":
+      // Interrupt once the server waits on its model (the fake has none: right away).
+      await modelCalls(1);
+      outcome.interruptAnswer = await client.peer.request("turn/interrupt", {
+        threadId: turn.threadId,
+        turnId: turn.turnId,
+      });
+      break;
+    case "steer": {
+      await client.waitForNotification(
+        "item/completed",
+        (params) =>
+          (params.item as { type: string }).type === "agentMessage" && params.turnId === turn.turnId,
+        turn.from,
+      );
+      const answer = await client.peer.request("turn/steer", {
+        threadId: turn.threadId,
+        expectedTurnId: turn.turnId,
+        input: [{ type: "text", text: interaction.text, text_elements: [] }],
+      });
+      expect(answer).toEqual({ turnId: turn.turnId });
+      break;
+    }
+  }
+  return outcome;
+}
+
+async function runTurn(
+  client: RawClient,
+  threadId: string,
+  expectation: TurnExpectation,
+  modelCalls: (n: number) => Promise<void>,
+): Promise<TurnOutcome> {
+  let extra: Partial<TurnOutcome> = {};
+  const run = await client.runTurn(threadId, expectation.text, async (turn) => {
+    extra = await interact(client, turn, expectation.interaction, modelCalls);
+  });
+  const entries = messagesOfTurn(client.log.slice(run.from), {
+    threadId,
+    turnId: run.turnId,
+    ignore: IGNORED,
+  });
+  const end = entries.findIndex((entry) => entry.method === "turn/completed");
+  const own = entries.slice(0, end + 1);
+  return { ...extra, entries: own, sequence: own.map(describeServerMessage), turn: run.turn };
+}
+
+function check(outcome: TurnOutcome, expectation: TurnExpectation, threadId: string): void {
+  expect(outcome.sequence).toEqual(expectation.sequence);
+  expect(outcome.turn.status).toBe(expectation.status);
+  expect(outcome.turn.items.map((item) => item.text)).toEqual(expectation.items);
+  const deltas = outcome.entries.filter((entry) => entry.method === "item/agentMessage/delta");
+  if (expectation.deltas) expect(deltas.map((entry) => entry.params.delta)).toEqual(expectation.deltas);
+
+  const started = outcome.entries
+    .filter((entry) => entry.method === "item/started")
+    .map((entry) => entry.params.item as Record<string, unknown>);
+  const completed = outcome.entries
+    .filter((entry) => entry.method === "item/completed")
+    .map((entry) => entry.params.item as Record<string, unknown>);
+  expect(completed.map((item) => item.id)).toEqual(started.map((item) => item.id));
+
+  if (expectation.approvalKeys) {
+    const params = outcome.approval?.params ?? {};
+    expect(Object.keys(params).sort()).toEqual(expectation.approvalKeys);
+    const command = started.find((item) => item.type === "commandExecution");
+    expect(params).toMatchObject({
+      threadId,
+      itemId: command?.id,
+      kind: "command",
+      reason: "make a marker",
+      command: command?.command,
+      proposedExecpolicyAmendment: ["touch", "marker"],
+      // The real server offers "decline" nowhere, yet accepts it; both list these three.
+      availableDecisions: [
+        "accept",
+        { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["touch", "marker"] } },
+        "cancel",
+      ],
+    });
+    const resolved = outcome.entries.find((entry) => entry.method === "serverRequest/resolved");
+    expect(resolved?.params).toEqual({ threadId, requestId: outcome.approval?.id });
+  }
+  if (expectation.interaction?.kind === "interrupt") expect(outcome.interruptAnswer).toEqual({});
+  if (expectation.status === "failed") {
+    const error = outcome.entries.find((entry) => entry.method === "error")?.params;
+    expect(error).toMatchObject({
+      threadId,
+      willRetry: false,
+      error: {
+        codexErrorInfo: "internalServerError",
+        message: expect.any(String),
+        additionalDetails: null,
+        misalignment: null,
+      },
+    });
+    expect(outcome.turn.error).toEqual(error?.error);
+  }
+}
+
+async function runScenario(factory: ServerFactory, scenario: Scenario): Promise<void> {
+  await using server = await factory(scenario);
+  const { client } = server;
+  const threads: string[] = [];
+  for (let i = 0; i < scenario.turns.length; i++) threads.push(await client.startThread());
+  const outcomes = await Promise.all(
+    scenario.turns.map((expectation, i) =>
+      runTurn(client, threads[i] as string, expectation, (n) => server.modelCalls(n)),
+    ),
+  );
+  for (const [i, outcome] of outcomes.entries())
+    check(outcome, scenario.turns[i] as TurnExpectation, threads[i] as string);
+  expect(client.errors).toEqual([]);
+}
+
+const SERVERS: Array<[string, ServerFactory]> = [
+  ["the fake, in memory", fakeServer],
+  ["the fake over WebSocket", fakeOverWebSocket],
+  ["the fake's stdio bin", fakeOverStdio],
+  ["the real server (offline, scripted model)", realServer],
+];
+
+describe.each(SERVERS)("conformance: %s", (_name, factory) => {
+  for (const scenario of SCENARIOS) {
+    it(scenario.name, () => runScenario(factory, scenario));
+  }
+});
+
+afterAll(() => {
+  const alive = childPids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  expect(childPids.length).toBeGreaterThan(0);
+  expect(alive).toEqual([]);
+  expect(liveAppServerPids()).toEqual([]);
+});

@@ -51,3 +51,12 @@ describe("PendingRequests", () => {
     expect(pending.take(id)).toBeUndefined();
   });
 });
+
+describe("request ids", () => {
+  it("count up from the first id", () => {
+    const fromZero = new PendingRequests(0);
+    const ids = [fromZero.add("a", null, undefined), fromZero.add("b", null, undefined)].map((r) => r.id);
+    expect(ids).toEqual([0, 1]);
+    expect(new PendingRequests().add("c", null, undefined).id).toBe(1);
+  });
+});

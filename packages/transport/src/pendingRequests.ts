@@ -22,7 +22,12 @@ interface Entry extends PendingRequest {
  */
 export class PendingRequests {
   private readonly entries = new Map<RequestId, Entry>();
-  private lastId = 0;
+  private lastId: number;
+
+  /** Ids count up from `firstId` (default 1; the real app-server numbers its own requests from 0). */
+  constructor(firstId = 1) {
+    this.lastId = firstId - 1;
+  }
 
   get size(): number {
     return this.entries.size;

@@ -47,6 +47,8 @@ export interface RpcPeerOptions {
   requestTimeoutMs?: number | null;
   /** Used in error messages. Default: the transport's label, else "rpc-peer". */
   name?: string;
+  /** The id of the first outgoing request; later ones count up. Default 1. */
+  firstRequestId?: number;
 }
 
 export interface RequestOptions {
@@ -104,7 +106,7 @@ export class RpcPeer<
   private closeInfo: TransportCloseInfo | undefined;
   private closeEmitted = false;
 
-  private readonly pending = new PendingRequests();
+  private readonly pending: PendingRequests;
   private readonly handlers = new Map<string, RequestHandler>();
   private fallbackHandler: RequestHandler | undefined;
   /** Replaced, never mutated, so a delivery loop is unaffected by (un)subscribing inside a listener. */
@@ -118,6 +120,7 @@ export class RpcPeer<
     this.requestTimeoutMs =
       options.requestTimeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : options.requestTimeoutMs;
     this.name = options.name ?? options.transport.label ?? "rpc-peer";
+    this.pending = new PendingRequests(options.firstRequestId ?? 1);
   }
 
   get state(): RpcPeerState {

@@ -64,7 +64,12 @@ export class FakeSession {
     };
     transport.onerror = (error) => recording.onerror?.(error);
     transport.onclose = (info) => recording.onclose?.(info);
-    this.peer = new RpcPeer({ transport: recording, requestTimeoutMs: null, name: "fake-app-server" });
+    this.peer = new RpcPeer({
+      transport: recording,
+      requestTimeoutMs: null,
+      name: "fake-app-server",
+      firstRequestId: 0,
+    });
     this.peer.onerror = (error) => hooks.error(error);
     this.peer.onclose = (info) => {
       this.isOpen = false;

@@ -51,7 +51,7 @@ export async function openConnection(
   };
   switch (target.kind) {
     case "stdio": {
-      const stdio = new StdioTransport({ ...stdioCommand(target, env), onStderrLine });
+      const stdio = new StdioTransport({ ...stdioCommand(target, env), onStderrLine, detached: true });
       transport = stdio;
       info = { mode: "stdio", server: [stdio.command, ...stdio.args].join(" ") };
       break;
@@ -67,7 +67,7 @@ export async function openConnection(
     }
     case "demo": {
       demo = await startOfflineDemo(demoOptions);
-      transport = new StdioTransport({ ...demo.stdioOptions, onStderrLine });
+      transport = new StdioTransport({ ...demo.stdioOptions, onStderrLine, detached: true });
       info = {
         mode: "demo",
         server: `${demo.command} ${demo.args.join(" ")}`,

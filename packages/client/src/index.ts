@@ -1,3 +1,14 @@
+export type {
+  RequestId,
+  Thread,
+  ThreadItem,
+  ThreadTokenUsage,
+  Turn,
+  TurnError,
+  TurnStatus,
+  UserInput,
+} from "@codex-app-server/protocol";
+export { CodexError } from "@codex-app-server/protocol";
 export type { PendingServerRequest } from "./codexClient.js";
 export { CodexClient } from "./codexClient.js";
 export type { ChatContinuation } from "./continuation.js";

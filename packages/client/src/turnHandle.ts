@@ -90,6 +90,11 @@ export class TurnHandle {
     return this.log.cursor;
   }
 
+  /** Events received and not yet read. */
+  get unread(): number {
+    return this.log.unread;
+  }
+
   get isFinished(): boolean {
     return this.ended;
   }

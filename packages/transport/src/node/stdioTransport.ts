@@ -28,6 +28,12 @@ export interface StdioTransportOptions {
   closeTimeoutMs?: number;
   /** Every stderr line of the server, as it comes (ANSI colours removed). */
   onStderrLine?: (line: string) => void;
+  /**
+   * Start the server in its own process group (POSIX), so a Ctrl-C at the terminal reaches only this
+   * process and not the server; the transport still reaps the child when it closes or the process exits.
+   * Default false.
+   */
+  detached?: boolean;
 }
 
 type State = "new" | "starting" | "open" | "closing" | "closed";
@@ -158,6 +164,7 @@ export class StdioTransport implements Transport {
         env,
         stdio: ["pipe", "pipe", "pipe"],
         windowsHide: true,
+        detached: this.options.detached ?? false,
       });
     } catch (cause) {
       this.state = "closed";
@@ -218,8 +225,20 @@ export class StdioTransport implements Transport {
         continue;
       }
       const written = stdin.write(line, (error) => {
-        if (error) item.reject(this.closedError(`could not write to ${this.label}`, error));
-        else item.resolve();
+        if (!error) return item.resolve();
+        if (IGNORED_STDIN_ERRORS.has((error as NodeJS.ErrnoException).code ?? "")) {
+          // The child is gone: answer once it has been reaped, with its exit status and stderr tail.
+          void this.ended.then(() =>
+            item.reject(
+              this.closedError(
+                `could not write to ${this.label}: the app-server ${describeExit(this.child?.exitCode ?? null, this.child?.signalCode ?? null)}`,
+                error,
+              ),
+            ),
+          );
+        } else {
+          item.reject(this.closedError(`could not write to ${this.label}`, error));
+        }
       });
       if (!written) this.waitingForDrain = true;
     }

@@ -242,7 +242,7 @@ export class TurnHandle {
     return {
       threadId: this.threadId,
       turnId: this.turnId,
-      status: this.ended ? status : "failed",
+      status: this.ended ? status : "inProgress",
       finalResponse: this.finalText,
       assistantItemId: this.finalItemId,
       items: this.completedItems.slice(),

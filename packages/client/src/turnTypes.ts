@@ -18,7 +18,8 @@ export type ServerNotification = {
 export interface TurnResult {
   threadId: string;
   turnId: string;
-  status: "completed" | "interrupted" | "failed";
+  /** `inProgress` only in a snapshot taken before the turn ended. */
+  status: "completed" | "interrupted" | "failed" | "inProgress";
   /** The last final-answer (or phase-less) assistant message, or null when the turn produced none. */
   finalResponse: string | null;
   /** Id of the item `finalResponse` came from. */

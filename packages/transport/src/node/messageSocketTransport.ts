@@ -3,6 +3,7 @@ import { CodexInvalidMessageError, CodexMessageTooLargeError } from "../errors/c
 import { CodexTransportError, ConnectionClosedError } from "../errors/localErrors.js";
 import { parseJsonMessage } from "../jsonLineDecoder.js";
 import type { Transport, TransportCloseInfo } from "../transport.js";
+import { sendRefusal } from "./sendRefusal.js";
 import { redact, type SocketConnection, type SocketConnector } from "./socketConnection.js";
 
 type State = "new" | "connecting" | "open" | "closing" | "closed";
@@ -108,12 +109,7 @@ export abstract class MessageSocketTransport implements Transport {
         this.flush();
       });
     }
-    if (this.state === "new" || this.state === "connecting") {
-      return Promise.reject(
-        new CodexTransportError(`cannot send on ${this.label}: call start() first`, { code: "not_started" }),
-      );
-    }
-    return Promise.reject(new ConnectionClosedError(`cannot send on ${this.label}: the transport is closed`));
+    return sendRefusal(this.label, this.state === "new" || this.state === "connecting");
   }
 
   close(): Promise<void> {

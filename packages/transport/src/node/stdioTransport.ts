@@ -9,6 +9,7 @@ import type { Transport, TransportCloseInfo } from "../transport.js";
 import { reapOnExit, releaseOnExit } from "./childReaper.js";
 import { LineTail } from "./lineTail.js";
 import { resolveCodexCommand } from "./resolveCodexCommand.js";
+import { sendRefusal } from "./sendRefusal.js";
 
 export interface StdioTransportOptions {
   /** The executable; see {@link resolveCodexCommand} for what is used when it is not given. */
@@ -138,12 +139,7 @@ export class StdioTransport implements Transport {
         this.flush();
       });
     }
-    if (this.state === "new" || this.state === "starting") {
-      return Promise.reject(
-        new CodexTransportError(`cannot send on ${this.label}: call start() first`, { code: "not_started" }),
-      );
-    }
-    return Promise.reject(new ConnectionClosedError(`cannot send on ${this.label}: the transport is closed`));
+    return sendRefusal(this.label, this.state === "new" || this.state === "starting");
   }
 
   close(): Promise<void> {

@@ -67,7 +67,7 @@ declare const __PACKAGE_VERSION__: string;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_INACTIVITY_TIMEOUT_MS = 180_000;
 const DEFAULT_MAX_EARLY_NOTIFICATIONS = 10_000;
-/** Finished turns kept so that continuations and cancels of them still resolve. */
+/** Finished turn handles kept so that continuations and cancels of them still resolve. */
 const FINISHED_TURNS_KEPT = 256;
 
 interface EarlyBuffer {
@@ -110,6 +110,9 @@ export class CodexClient implements AsyncDisposable {
   private readonly requestReaders = new Set<AsyncQueue<PendingServerRequest>>();
   private readonly notificationStreams = new Set<AsyncQueue<ServerNotification>>();
   private readonly turnHost: TurnHost;
+  /** The turn the last routed notification went to: a stream's notifications all name the same one. */
+  private lastTurnId: string | undefined;
+  private lastTurn: TurnHandle | undefined;
 
   constructor(transport: Transport, options: CodexClientOptions = {}) {
     this.options = options;
@@ -640,7 +643,15 @@ export class CodexClient implements AsyncDisposable {
     const route = routeOf(notification.method, notification.params);
     const turnId = route.turnId;
     if (turnId !== undefined) {
-      const turn = this.turns.get(turnId);
+      let turn: TurnHandle | undefined;
+      if (turnId === this.lastTurnId) turn = this.lastTurn;
+      else {
+        turn = this.turns.get(turnId);
+        if (turn !== undefined) {
+          this.lastTurnId = turnId;
+          this.lastTurn = turn;
+        }
+      }
       if (turn !== undefined) {
         turn._receive(notification);
         return;
@@ -690,13 +701,19 @@ export class CodexClient implements AsyncDisposable {
 
   private onTurnEnded(turn: TurnHandle): void {
     this.turns.delete(turn.turnId);
+    if (this.lastTurn === turn) {
+      this.lastTurn = undefined;
+      this.lastTurnId = undefined;
+    }
     this.finishedTurns.set(turn.turnId, turn);
     if (this.finishedTurns.size > FINISHED_TURNS_KEPT) {
       const oldest = this.finishedTurns.keys().next().value as string;
       this.finishedTurns.delete(oldest);
-      if (this.actor.getSnapshot().status === "active")
-        this.actor.send({ type: "stop.child", id: `turn:${oldest}` });
     }
+    // The turn's actor is done; the handle keeps it. Leaving it among the root's children would make
+    // every later spawn and stop slower: each one copies the children map.
+    if (this.actor.getSnapshot().status === "active")
+      this.actor.send({ type: "stop.child", id: `turn:${turn.turnId}` });
     this.threads.get(turn.threadId)?.actor.send({ type: "turn.ended", turnId: turn.turnId });
     for (const [key, open] of this.openRequests) {
       if (open.turnId === turn.turnId) {

@@ -1,4 +1,4 @@
-import { SERVER_MESSAGE_ROUTES } from "./generated/index.js";
+import { type RoutePaths, SERVER_MESSAGE_ROUTES } from "./generated/index.js";
 
 /** The thread and turn a server message belongs to, when its params say so. */
 export interface MessageRoute {
@@ -9,6 +9,9 @@ export interface MessageRoute {
 /** Returned for every message that names neither a thread nor a turn. */
 export const NO_ROUTE: MessageRoute = Object.freeze({});
 
+type StringReader = (params: unknown) => string | undefined;
+type RouteReader = (params: unknown) => MessageRoute;
+
 function readString(params: unknown, path: readonly string[]): string | undefined {
   let current: unknown = params;
   for (const key of path) {
@@ -18,16 +21,52 @@ function readString(params: unknown, path: readonly string[]): string | undefine
   return typeof current === "string" ? current : undefined;
 }
 
+/** `readString` for one path, unrolled for the one- and two-key paths every generated route uses. */
+function stringReader(path: readonly string[]): StringReader {
+  if (path.length === 1) {
+    const key = path[0] as string;
+    return (params) => {
+      if (typeof params !== "object" || params === null) return undefined;
+      const value = (params as Record<string, unknown>)[key];
+      return typeof value === "string" ? value : undefined;
+    };
+  }
+  if (path.length === 2) {
+    const outer = path[0] as string;
+    const inner = path[1] as string;
+    return (params) => {
+      if (typeof params !== "object" || params === null) return undefined;
+      const parent = (params as Record<string, unknown>)[outer];
+      if (typeof parent !== "object" || parent === null) return undefined;
+      const value = (parent as Record<string, unknown>)[inner];
+      return typeof value === "string" ? value : undefined;
+    };
+  }
+  return (params) => readString(params, path);
+}
+
+function routeReader(paths: RoutePaths): RouteReader {
+  const thread = paths.threadId === undefined ? undefined : stringReader(paths.threadId);
+  const turn = paths.turnId === undefined ? undefined : stringReader(paths.turnId);
+  return (params) => {
+    const threadId = thread === undefined ? undefined : thread(params);
+    const turnId = turn === undefined ? undefined : turn(params);
+    if (threadId === undefined) return turnId === undefined ? NO_ROUTE : { turnId };
+    return turnId === undefined ? { threadId } : { threadId, turnId };
+  };
+}
+
+const ROUTE_READERS: ReadonlyMap<string, RouteReader> = new Map(
+  [...SERVER_MESSAGE_ROUTES].map(([method, paths]) => [method, routeReader(paths)]),
+);
+
 /**
  * Where a server notification or server request belongs, read from the key paths generated from the
  * schema (e.g. `turn/started` → `params.threadId` and `params.turn.id`). Allocates only the returned
- * object; messages with no thread or turn get the frozen `NO_ROUTE`.
+ * object; messages with no thread or turn get the frozen `NO_ROUTE`. Each method's paths are turned
+ * into a reader once, at load: this runs for every message.
  */
 export function routeOf(method: string, params: unknown): MessageRoute {
-  const paths = SERVER_MESSAGE_ROUTES.get(method);
-  if (paths === undefined) return NO_ROUTE;
-  const threadId = paths.threadId === undefined ? undefined : readString(params, paths.threadId);
-  const turnId = paths.turnId === undefined ? undefined : readString(params, paths.turnId);
-  if (threadId === undefined) return turnId === undefined ? NO_ROUTE : { turnId };
-  return turnId === undefined ? { threadId } : { threadId, turnId };
+  const reader = ROUTE_READERS.get(method);
+  return reader === undefined ? NO_ROUTE : reader(params);
 }

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { z } from "zod";
 import {
+  CLIENT_NOTIFICATION_SCHEMAS,
+  CLIENT_REQUEST_SCHEMAS,
   CodexValidationError,
   createValidator,
   type MessageValidator,
   SERVER_NOTIFICATION_SCHEMAS,
+  SERVER_REQUEST_SCHEMAS,
   schemas,
   VALID_KNOWN,
   VALID_UNKNOWN,
@@ -243,20 +246,26 @@ describe("validating item/agentMessage/delta (the hot path)", () => {
 
   function spyHotPath(validator: MessageValidator) {
     const schema = SERVER_NOTIFICATION_SCHEMAS.get(method)!;
-    const get = vi.spyOn(SERVER_NOTIFICATION_SCHEMAS as Map<string, unknown>, "get");
     const safeParse = vi.spyOn(schema, "safeParse");
     const parse = vi.spyOn(schema, "parse");
-    return { validator, get, safeParse, parse };
+    return { validator, safeParse, parse };
   }
 
-  it("is one map lookup and one safeParse of the original params, returning the shared constant", () => {
-    const { validator, get, safeParse, parse } = spyHotPath(
-      createValidator({ mode: "strict", side: "client" }),
-    );
+  it("accepts valid params without any safeParse or parse, returning the shared constant", () => {
+    const { validator, safeParse, parse } = spyHotPath(createValidator({ mode: "strict", side: "client" }));
     const params = recordedParams(method);
+    const before = structuredClone(params);
     expect(validator.notification(method, params)).toBe(VALID_KNOWN);
-    expect(get).toHaveBeenCalledTimes(1);
-    expect(get).toHaveBeenCalledWith(method);
+    expect(safeParse).not.toHaveBeenCalled();
+    expect(parse).not.toHaveBeenCalled();
+    expect(params).toStrictEqual(before);
+  });
+
+  it("leaves invalid params to one safeParse of the original object, so the failure is zod's", () => {
+    const { validator, safeParse, parse } = spyHotPath(createValidator({ mode: "strict", side: "client" }));
+    const params = { ...recordedParams(method), delta: 42 };
+    const error = expectFailure(validator.notification(method, params));
+    expect(error.issues[0]?.path).toEqual(["delta"]);
     expect(safeParse).toHaveBeenCalledTimes(1);
     expect(safeParse.mock.calls[0]?.[0]).toBe(params);
     expect(parse).not.toHaveBeenCalled();
@@ -285,5 +294,77 @@ describe("generated unions", () => {
     const params = { ...recordedParams("item/agentMessage/delta"), addedInAFutureVersion: { nested: true } };
     const validator = createValidator({ mode: "strict", side: "client" });
     expect(validator.notification("item/agentMessage/delta", params)).toBe(VALID_KNOWN);
+  });
+});
+
+/** The schema a validator of `side` uses for one payload. */
+function schemaFor(side: "client" | "server", kind: RecordedPayload["kind"], method: string): z.ZodType {
+  const found =
+    side === "client"
+      ? kind === "notification"
+        ? SERVER_NOTIFICATION_SCHEMAS.get(method)
+        : kind === "request"
+          ? SERVER_REQUEST_SCHEMAS.get(method)?.params
+          : CLIENT_REQUEST_SCHEMAS.get(method)?.result
+      : kind === "notification"
+        ? CLIENT_NOTIFICATION_SCHEMAS.get(method)
+        : kind === "request"
+          ? CLIENT_REQUEST_SCHEMAS.get(method)?.params
+          : SERVER_REQUEST_SCHEMAS.get(method)?.result;
+  if (found === undefined) throw new Error(`no ${side} schema for ${kind} ${method}`);
+  return found;
+}
+
+const REMOVE = Symbol("remove");
+const REPLACEMENTS: unknown[] = [REMOVE, null, 42, 1.5, Number.POSITIVE_INFINITY, "text", true, [], [1], {}];
+
+/** The payload, then copies of it with one value (at any depth up to 5) replaced or removed. */
+function* brokenCopies(payload: unknown): Generator<unknown> {
+  yield payload;
+  const paths: Array<Array<string | number>> = [];
+  const walk = (value: unknown, path: Array<string | number>) => {
+    if (path.length > 5 || typeof value !== "object" || value === null) return;
+    for (const [key, child] of Object.entries(value)) {
+      const at = [...path, Array.isArray(value) ? Number(key) : key];
+      paths.push(at);
+      walk(child, at);
+    }
+  };
+  walk(payload, []);
+  for (const path of paths) {
+    for (const replacement of REPLACEMENTS) {
+      const copy = structuredClone(payload) as Record<string | number, unknown>;
+      let parent = copy;
+      for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+      const last = path.at(-1) as string | number;
+      if (replacement === REMOVE) delete parent[last];
+      else parent[last] = replacement;
+      yield copy;
+    }
+  }
+}
+
+describe("the validator's fast path", () => {
+  it("never accepts a payload its schema rejects: every recorded payload, and each one broken in every field", () => {
+    let fastAccepted = 0;
+    let rejected = 0;
+    for (const entry of recordedPayloads()) {
+      const side = entry.direction === "in" ? "client" : "server";
+      const validator = createValidator({ mode: "strict", side });
+      const schema = schemaFor(side, entry.kind, entry.method);
+      const safeParse = vi.spyOn(schema, "safeParse");
+      for (const payload of brokenCopies(entry.payload)) {
+        safeParse.mockClear();
+        const result = validator[entry.kind](entry.method, payload);
+        const zodAccepts = schema.safeParse(payload).success;
+        expect(result.ok, `${entry.method}: ${JSON.stringify(payload)?.slice(0, 200)}`).toBe(zodAccepts);
+        // The first safeParse call is the validator's own fallback: none means the fast path accepted.
+        if (result.ok && safeParse.mock.calls.length === 1) fastAccepted++;
+        if (!result.ok) rejected++;
+      }
+      safeParse.mockRestore();
+    }
+    expect(fastAccepted).toBeGreaterThan(1000);
+    expect(rejected).toBeGreaterThan(1000);
   });
 });

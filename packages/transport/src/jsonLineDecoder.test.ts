@@ -135,6 +135,43 @@ describe("JsonLineDecoder", () => {
     expect((cut.errors[0] as CodexInvalidMessageError).kind).toBe("truncated");
   });
 
+  it("gives the same messages and errors whether a chunk's lines are decoded together or one by one", () => {
+    const bom = [0xef, 0xbb, 0xbf];
+    const input = new Uint8Array([
+      ...bytes('{"method":"a","params":{"s":"héllo 世界 🎉"}}\r\n\n'),
+      ...bom,
+      ...bytes('{"method":"after-bom"}\n'),
+      ...bom,
+      ...bytes("\n"),
+      ...bytes("[1]\nnot json\n"),
+      ...[0x7b, 0xff, 0x7d, 0x0a],
+      ...bytes('{"method":"z"}\n{"method":"tail"}'),
+    ]);
+    const whole = collect();
+    whole.decoder.push(input);
+    whole.decoder.end();
+    const byteByByte = collect();
+    for (let i = 0; i < input.length; i++) byteByByte.decoder.push(input.subarray(i, i + 1));
+    byteByByte.decoder.end();
+    const kinds = (errors: CodexTransportError[]) => errors.map((e) => (e as CodexInvalidMessageError).kind);
+    expect(whole.messages).toEqual([
+      { method: "a", params: { s: "héllo 世界 🎉" } },
+      { method: "after-bom" },
+      { method: "z" },
+      { method: "tail" },
+    ]);
+    expect(kinds(whole.errors)).toEqual(["json", "not_object", "json", "utf8"]);
+    expect(byteByByte.messages).toEqual(whole.messages);
+    expect(kinds(byteByByte.errors)).toEqual(kinds(whole.errors));
+  });
+
+  it("reports a too-large line among short ones in one chunk, and delivers the short ones", () => {
+    const { decoder, messages, errors } = collect(20);
+    decoder.push(bytes(`{"method":"a"}\n{"method":"${"x".repeat(40)}"}\n{"method":"b"}\n`));
+    expect(errors.map((e) => e.code)).toEqual(["message_too_large"]);
+    expect(messages).toEqual([{ method: "a" }, { method: "b" }]);
+  });
+
   it("refuses a limit that is not a positive integer", () => {
     expect(() => collect(0)).toThrow(RangeError);
   });

@@ -11,6 +11,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const BYTE_ORDER_MARK = 0xfeff;
 const EXCERPT_CHARS = 120;
 
 export interface JsonLineDecoderOptions {
@@ -23,8 +24,11 @@ export interface JsonLineDecoderOptions {
 
 /**
  * Newline-delimited JSON framing over byte chunks. Incomplete lines are kept as a list of chunks and
- * joined once, when their newline arrives; a line that sits inside one chunk is decoded from a view
- * of it, with no copy. Each line is decoded as strict UTF-8 and parsed exactly once.
+ * joined once, when their newline arrives. The complete lines that sit inside one chunk are decoded
+ * together, in one strict UTF-8 decode of their span, then split and parsed line by line; when that
+ * span is not valid UTF-8 (or could hold a line over the limit) its lines are decoded one by one, so
+ * a bad line is reported alone and its neighbours still arrive. Either way each line is parsed once,
+ * and the outcome (messages, errors, their order) is the same.
  *
  * Chunks are referenced, not copied, until their line completes: do not reuse a chunk after `push`.
  */
@@ -33,6 +37,8 @@ export class JsonLineDecoder {
   private readonly onMessage: (message: JsonRpcMessage) => void;
   private readonly onError: (error: CodexTransportError) => void;
   private readonly textDecoder = new TextDecoder("utf-8", { fatal: true });
+  // Keeps a leading BOM, so that each line of a span can drop its own, as the per-line decoder does.
+  private readonly spanDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private discarding = false;
@@ -54,20 +60,61 @@ export class JsonLineDecoder {
 
   push(chunk: Uint8Array): void {
     const length = chunk.length;
+    const first = chunk.indexOf(NEWLINE);
+    if (first === -1) {
+      this.keep(chunk, 0);
+      return;
+    }
     let start = 0;
-    while (start < length) {
+    if (this.discarding) {
+      this.discarding = false;
+      start = first + 1;
+    } else if (this.pendingBytes > 0) {
+      this.lineFromPending(chunk, 0, first);
+      start = first + 1;
+    }
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last >= start) {
+      this.completeLines(chunk, start, last);
+      start = last + 1;
+    }
+    if (start < length) this.keep(chunk, start);
+  }
+
+  /** The lines of `chunk[start, end)`, where `end` is a newline and no earlier line is pending. */
+  private completeLines(chunk: Uint8Array, start: number, end: number): void {
+    let text: string | undefined;
+    // A span no longer than the limit cannot hold a line over it.
+    if (end - start <= this.maxMessageBytes) {
+      try {
+        text = this.spanDecoder.decode(chunk.subarray(start, end));
+      } catch {
+        text = undefined;
+      }
+    }
+    if (text === undefined) {
+      this.linesOneByOne(chunk, start, end);
+      return;
+    }
+    let from = 0;
+    const length = text.length;
+    while (from <= length) {
+      let to = text.indexOf("\n", from);
+      if (to === -1) to = length;
+      let lineEnd = to;
+      if (lineEnd > from && text.charCodeAt(lineEnd - 1) === CARRIAGE_RETURN) lineEnd--;
+      if (lineEnd > from) {
+        const lineStart = text.charCodeAt(from) === BYTE_ORDER_MARK ? from + 1 : from;
+        this.parseLine(text.slice(lineStart, lineEnd), false, 0);
+      }
+      from = to + 1;
+    }
+  }
+
+  private linesOneByOne(chunk: Uint8Array, start: number, end: number): void {
+    while (start <= end) {
       const newline = chunk.indexOf(NEWLINE, start);
-      if (newline === -1) {
-        this.keep(chunk, start);
-        return;
-      }
-      if (this.discarding) {
-        this.discarding = false;
-      } else if (this.pendingBytes === 0) {
-        this.handleLine(chunk.subarray(start, newline), false);
-      } else {
-        this.lineFromPending(chunk, start, newline);
-      }
+      this.handleLine(chunk.subarray(start, newline), false);
       start = newline + 1;
     }
   }
@@ -130,6 +177,10 @@ export class JsonLineDecoder {
     }
     const text = this.decode(line);
     if (text === undefined) return;
+    this.parseLine(text, atEnd, line.length);
+  }
+
+  private parseLine(text: string, atEnd: boolean, byteLength: number): void {
     let message: JsonRpcMessage;
     try {
       message = parseJsonMessage(text);
@@ -138,7 +189,7 @@ export class JsonLineDecoder {
         atEnd
           ? new CodexInvalidMessageError(
               "truncated",
-              `the input ended in the middle of a message (${line.length} bytes without a newline)`,
+              `the input ended in the middle of a message (${byteLength} bytes without a newline)`,
               { cause: error, excerpt: excerptOf(text) },
             )
           : (error as CodexInvalidMessageError),

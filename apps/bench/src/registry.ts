@@ -1,0 +1,15 @@
+import type { Benchmark } from "./benchmark.js";
+import { concurrencyBenchmark } from "./benchmarks/concurrency.js";
+import { latencyBenchmark } from "./benchmarks/latency.js";
+import { memoryBenchmark } from "./benchmarks/memory.js";
+import { realServerBenchmark } from "./benchmarks/realServer.js";
+import { streamBenchmark } from "./benchmarks/stream.js";
+
+/** Every benchmark, in the order `pnpm bench` runs them. */
+export const BENCHMARKS: readonly Benchmark[] = [
+  streamBenchmark,
+  latencyBenchmark,
+  concurrencyBenchmark,
+  memoryBenchmark,
+  realServerBenchmark,
+];

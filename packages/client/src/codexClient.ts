@@ -100,6 +100,8 @@ export class CodexClient implements AsyncDisposable {
   private readonly options: CodexClientOptions;
   private initializing: Promise<InitializeResponse> | undefined;
   private closing: Promise<void> | undefined;
+  /** Set before the peer closes, so the close callback (which may run synchronously) knows it was ours. */
+  private closeRequested = false;
   private closedError: Error | undefined;
   private readonly threads = new Map<string, ThreadHandle>();
   private readonly turns = new Map<string, TurnHandle>();
@@ -507,6 +509,7 @@ export class CodexClient implements AsyncDisposable {
 
   /** Closes the connection: pending requests reject, turns fail, the server process is reaped. */
   close(): Promise<void> {
+    this.closeRequested = true;
     this.closing ??= (async () => {
       if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "close" });
       await this.peer.close();
@@ -573,7 +576,7 @@ export class CodexClient implements AsyncDisposable {
 
   private assertOpen(): void {
     if (this.closedError) throw this.closedError;
-    if (this.closing) throw new ConnectionClosedError("the client is closed");
+    if (this.closeRequested) throw new ConnectionClosedError("the client is closed");
   }
 
   private adoptThread(info: Thread, origin: "start" | "resume" | "fork" | "attach"): ThreadHandle {
@@ -787,7 +790,7 @@ export class CodexClient implements AsyncDisposable {
   }
 
   private onTransportClosed(info: TransportCloseInfo): void {
-    const byUs = this.closing !== undefined;
+    const byUs = this.closeRequested;
     const error = new ConnectionClosedError(`the connection closed: ${info.reason}`, {
       ...(info.exitCode === undefined ? {} : { exitCode: info.exitCode }),
       ...(info.signal === undefined ? {} : { signal: info.signal }),

@@ -113,7 +113,6 @@ export class CodexClient implements AsyncDisposable {
   private readonly notificationStreams = new Set<AsyncQueue<ServerNotification>>();
   private readonly turnHost: TurnHost;
   /** The turn the last routed notification went to: a stream's notifications all name the same one. */
-  private lastTurnId: string | undefined;
   private lastTurn: TurnHandle | undefined;
 
   constructor(transport: Transport, options: CodexClientOptions = {}) {
@@ -382,8 +381,7 @@ export class CodexClient implements AsyncDisposable {
   async chatOnce(input: Input | ChatContinuation, options: ChatOptions = {}): Promise<ChatResult> {
     const turn = await this.turnFor(input, options);
     const rawEvents: ServerNotification[] | undefined = options.includeRawEvents ? [] : undefined;
-    const read = { inactivityTimeoutMs: options.inactivityTimeoutMs, signal: options.signal };
-    for await (const notification of turn.read((n) => n, stripUndefined(read), "once")) {
+    for await (const notification of turn.read((n) => n, options, "once")) {
       rawEvents?.push(notification);
     }
     const result = turn.snapshotResult();
@@ -421,11 +419,7 @@ export class CodexClient implements AsyncDisposable {
     options: ChatOptions = {},
   ): AsyncGenerator<ConversationStep, void, undefined> {
     const turn = await this.turnFor(input, options);
-    const read = { inactivityTimeoutMs: options.inactivityTimeoutMs, signal: options.signal };
-    for await (const notification of turn.read((n) => n, stripUndefined(read), "stream")) {
-      const step = turn.stepOf(notification);
-      if (step) yield step;
-    }
+    yield* turn.steps(options);
     const result = turn.snapshotResult();
     if (result.status === "failed") throw new CodexTurnFailedError(turn.threadId, turn.turnId, result.error);
   }
@@ -546,11 +540,11 @@ export class CodexClient implements AsyncDisposable {
       });
       turnId = response.turn.id;
     } catch (error) {
-      this.turnStarts.delete(thread.id);
       thread.actor.send({ type: "turn.startFailed" });
       throw error;
+    } finally {
+      this.turnStarts.delete(thread.id);
     }
-    this.turnStarts.delete(thread.id);
     this.actor.send({ type: "spawn.turn", threadId: thread.id, turnId });
     const ref = this.actor.getSnapshot().children[`turn:${turnId}`] as TurnActorRef;
     const turn = new TurnHandle(this.turnHost, ref, thread.id, turnId, this.inactivityTimeoutMs);
@@ -643,17 +637,17 @@ export class CodexClient implements AsyncDisposable {
   }
 
   private deliverRouted(notification: ServerNotification, live: boolean): void {
+    if (notification.method === "serverRequest/resolved") {
+      this.withdrawServerRequest(String(notification.params.requestId));
+      return;
+    }
     const route = routeOf(notification.method, notification.params);
     const turnId = route.turnId;
     if (turnId !== undefined) {
-      let turn: TurnHandle | undefined;
-      if (turnId === this.lastTurnId) turn = this.lastTurn;
-      else {
+      let turn = this.lastTurn;
+      if (turn?.turnId !== turnId) {
         turn = this.turns.get(turnId);
-        if (turn !== undefined) {
-          this.lastTurnId = turnId;
-          this.lastTurn = turn;
-        }
+        if (turn !== undefined) this.lastTurn = turn;
       }
       if (turn !== undefined) {
         turn._receive(notification);
@@ -676,15 +670,10 @@ export class CodexClient implements AsyncDisposable {
       }
     }
     if (route.threadId !== undefined) this.threadNotification(route.threadId, notification);
-    else if (notification.method === "serverRequest/resolved")
-      this.withdrawServerRequest(String(notification.params.requestId));
   }
 
   private threadNotification(threadId: string, notification: ServerNotification): void {
     switch (notification.method) {
-      case "serverRequest/resolved":
-        this.withdrawServerRequest(String(notification.params.requestId));
-        return;
       case "thread/status/changed":
         this.threads
           .get(threadId)
@@ -704,10 +693,7 @@ export class CodexClient implements AsyncDisposable {
 
   private onTurnEnded(turn: TurnHandle): void {
     this.turns.delete(turn.turnId);
-    if (this.lastTurn === turn) {
-      this.lastTurn = undefined;
-      this.lastTurnId = undefined;
-    }
+    if (this.lastTurn === turn) this.lastTurn = undefined;
     this.finishedTurns.set(turn.turnId, turn);
     if (this.finishedTurns.size > FINISHED_TURNS_KEPT) {
       const oldest = this.finishedTurns.keys().next().value as string;
@@ -820,13 +806,9 @@ export class CodexClient implements AsyncDisposable {
 /** Unset fields are left out of the request; `null` is kept and sent as null. */
 function omitUndefined<T extends object>(value: T): T {
   for (const key in value) {
-    if (value[key] === undefined) return stripUndefined(value) as T;
+    if (value[key] === undefined) {
+      return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+    }
   }
   return value;
-}
-
-function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
 }

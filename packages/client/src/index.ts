@@ -73,7 +73,6 @@ export type { ConversationStep, StepType } from "./steps.js";
 export { toConversationStep } from "./steps.js";
 export type { ThreadActorRef } from "./threadHandle.js";
 export { ThreadHandle } from "./threadHandle.js";
-export { TurnEventLog } from "./turnEventLog.js";
 export type { TurnActorRef, TurnReadOptions } from "./turnHandle.js";
 export { TurnHandle } from "./turnHandle.js";
 export type { ServerNotification, TurnResult } from "./turnTypes.js";

@@ -15,11 +15,6 @@ export class TurnEventLog<T> {
     return this.consumedCount;
   }
 
-  /** Events received so far, consumed or not. */
-  get total(): number {
-    return this.consumedCount + this.buffer.length - this.head;
-  }
-
   get unread(): number {
     return this.buffer.length - this.head;
   }

@@ -1,7 +1,7 @@
 import { CodexInvalidRequestError, CodexProtocolViolationError } from "@codex-app-server/transport";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { connectFake } from "../../test/support/fakeConnection.js";
-import type { Received } from "../../test/support/rawClient.js";
+import type { RawClient, Received } from "../../test/support/rawClient.js";
 import { FakeServerInvalidMessageError } from "./errors.js";
 import { step } from "./turnScript.js";
 
@@ -17,6 +17,18 @@ const END = [
   "thread/status/changed(idle)",
   "turn/completed(completed)",
 ];
+
+/** A command that needs approval, up to the request's resolution. */
+const COMMAND_APPROVAL = [
+  "thread/status/changed(active:waitingOnApproval)",
+  "item/started(commandExecution:inProgress)",
+  "REQ item/commandExecution/requestApproval",
+  "serverRequest/resolved",
+];
+
+async function answerCommandApproval(client: RawClient, decision: string): Promise<void> {
+  (await client.takeServerRequest("item/commandExecution/requestApproval")).respond({ decision });
+}
 
 function paramsOf(entries: Received[], method: string): Array<Record<string, unknown>> {
   return entries
@@ -181,10 +193,7 @@ describe("FakeAppServer steps", () => {
 
     expect(run.sequence).toEqual([
       ...START,
-      "thread/status/changed(active:waitingOnApproval)",
-      "item/started(commandExecution:inProgress)",
-      "REQ item/commandExecution/requestApproval",
-      "serverRequest/resolved",
+      ...COMMAND_APPROVAL,
       "thread/status/changed(active)",
       "item/commandExecution/outputDelta",
       "item/completed(commandExecution:completed)",
@@ -202,18 +211,13 @@ describe("FakeAppServer steps", () => {
     await using t = await connectFake({
       turns: [[step.exec("rm -rf /", { output: "never", approval: {} }), step.message("fine")]],
     });
-    const run = await t.client.runTurn(await t.client.startThread(), "clean up", async () => {
-      (await t.client.takeServerRequest("item/commandExecution/requestApproval")).respond({
-        decision: "decline",
-      });
-    });
+    const run = await t.client.runTurn(await t.client.startThread(), "clean up", () =>
+      answerCommandApproval(t.client, "decline"),
+    );
 
     expect(run.sequence).toEqual([
       ...START,
-      "thread/status/changed(active:waitingOnApproval)",
-      "item/started(commandExecution:inProgress)",
-      "REQ item/commandExecution/requestApproval",
-      "serverRequest/resolved",
+      ...COMMAND_APPROVAL,
       "item/completed(commandExecution:declined)",
       "thread/status/changed(active)",
       "item/started(agentMessage)",
@@ -232,18 +236,13 @@ describe("FakeAppServer steps", () => {
     await using t = await connectFake({
       turns: [[step.exec("deploy", { approval: {} }), step.message("never sent")]],
     });
-    const run = await t.client.runTurn(await t.client.startThread(), "deploy", async () => {
-      (await t.client.takeServerRequest("item/commandExecution/requestApproval")).respond({
-        decision: "cancel",
-      });
-    });
+    const run = await t.client.runTurn(await t.client.startThread(), "deploy", () =>
+      answerCommandApproval(t.client, "cancel"),
+    );
 
     expect(run.sequence).toEqual([
       ...START,
-      "thread/status/changed(active:waitingOnApproval)",
-      "item/started(commandExecution:inProgress)",
-      "REQ item/commandExecution/requestApproval",
-      "serverRequest/resolved",
+      ...COMMAND_APPROVAL,
       "item/completed(commandExecution:declined)",
       "thread/status/changed(active)",
       "thread/tokenUsage/updated",
@@ -295,9 +294,7 @@ describe("FakeAppServer steps", () => {
     const threadId = await t.client.startThread();
     const texts: unknown[] = [];
     for (const decision of ["accept", "decline"]) {
-      const run = await t.client.runTurn(threadId, decision, async () => {
-        (await t.client.takeServerRequest("item/commandExecution/requestApproval")).respond({ decision });
-      });
+      const run = await t.client.runTurn(threadId, decision, () => answerCommandApproval(t.client, decision));
       texts.push(run.turn.items[0]?.text);
       expect(run.sequence.slice(4, 8)).toEqual([
         "thread/status/changed(active:waitingOnApproval)",

@@ -126,11 +126,6 @@ export class FakeAppServer implements AsyncDisposable {
     this.player = {
       ids: this.ids,
       cwd: this.cwd,
-      emit: (session, method, params) => {
-        this.check(this.validator?.notification(method, params), `params of ${method}`);
-        return session.notify(method, params);
-      },
-      emitUnchecked: (session, method, params) => session.notify(method, params),
       checkNotification: (method, params) => {
         this.check(this.validator?.notification(method, params), `params of ${method}`);
       },
@@ -321,10 +316,9 @@ export class FakeAppServer implements AsyncDisposable {
         this.threads.set(thread.id, {
           thread,
           activeTurn: undefined,
-          archived: false,
           usage: { inputTokens: 0, outputTokens: 0 },
         });
-        session.afterAnswerTo(id, () => void this.player.emit(session, "thread/started", { thread }));
+        session.afterAnswerTo(id, () => void this.emit(session, "thread/started", { thread }));
         return this.threadResponse(thread);
       }
       case "thread/resume":
@@ -335,19 +329,17 @@ export class FakeAppServer implements AsyncDisposable {
         return { data: [...this.threads.values()].map((t) => t.thread), nextCursor: null };
       case "thread/archive": {
         const known = this.requireThread(p.threadId);
-        known.archived = true;
         session.afterAnswerTo(
           id,
-          () => void this.player.emit(session, "thread/archived", { threadId: known.thread.id }),
+          () => void this.emit(session, "thread/archived", { threadId: known.thread.id }),
         );
         return {};
       }
       case "thread/unarchive": {
         const known = this.requireThread(p.threadId);
-        known.archived = false;
         session.afterAnswerTo(
           id,
-          () => void this.player.emit(session, "thread/unarchived", { threadId: known.thread.id }),
+          () => void this.emit(session, "thread/unarchived", { threadId: known.thread.id }),
         );
         return { thread: known.thread };
       }
@@ -447,6 +439,11 @@ export class FakeAppServer implements AsyncDisposable {
   }
 
   // Bookkeeping
+
+  private emit(session: FakeSession, method: string, params: unknown): Promise<void> {
+    this.player.checkNotification(method, params);
+    return session.notify(method, params);
+  }
 
   private check(result: ReturnType<MessageValidator["notification"]> | undefined, what: string): void {
     if (result && !result.ok)

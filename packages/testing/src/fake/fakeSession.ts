@@ -1,15 +1,6 @@
-import type {
-  ClientNotificationMap,
-  ClientRequestMap,
-  JsonRpcMessage,
-  RequestId,
-  ServerNotificationMap,
-  ServerRequestMap,
-} from "@codex-app-server/protocol";
-import type { Transport, TransportCloseInfo } from "@codex-app-server/transport";
+import type { JsonRpcMessage, RequestId } from "@codex-app-server/protocol";
+import type { ServerPeer, Transport, TransportCloseInfo } from "@codex-app-server/transport";
 import { RpcPeer } from "@codex-app-server/transport";
-
-type ServerPeer = RpcPeer<ServerRequestMap, ClientRequestMap, ServerNotificationMap, ClientNotificationMap>;
 
 function noop(): void {}
 

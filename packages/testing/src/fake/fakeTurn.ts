@@ -1,4 +1,4 @@
-import type { Thread, ThreadItem, UserInput } from "@codex-app-server/protocol";
+import type { Thread, UserInput } from "@codex-app-server/protocol";
 import type { FakeSession } from "./fakeSession.js";
 import type { TokenCounts } from "./payloads.js";
 
@@ -6,7 +6,6 @@ import type { TokenCounts } from "./payloads.js";
 export interface FakeThread {
   thread: Thread;
   activeTurn: FakeTurn | undefined;
-  archived: boolean;
   usage: TokenCounts;
 }
 
@@ -18,7 +17,6 @@ export class FakeTurn {
   readonly startedAt: number;
   /** Steer inputs not shown yet as `userMessage` items. */
   readonly steers: UserInput[][] = [];
-  lastAgentMessage: ThreadItem | undefined;
   private isInterrupted = false;
   private readonly interruptListeners = new Set<() => void>();
   private readonly steerListeners = new Set<() => void>();

@@ -19,14 +19,11 @@ import {
 import type { TurnScript, TurnStep } from "./turnScript.js";
 import { chunkText } from "./turnScript.js";
 
-/** What the player needs from the fake. `emit` throws at once when the params fail their schema. */
+/** What the player needs from the fake. */
 export interface TurnPlayerContext {
   readonly ids: FakeIds;
   readonly cwd: string;
-  emit(session: FakeSession, method: string, params: unknown): Promise<void>;
-  /** For messages that cannot be wrong (the fake's own error report). */
-  emitUnchecked(session: FakeSession, method: string, params: unknown): Promise<void>;
-  /** Throws when the params fail their schema. */
+  /** Throw when the params fail their schema. */
   checkNotification(method: string, params: unknown): void;
   checkRequest(method: string, params: unknown): void;
   /** The script or the fake itself failed; the turn ends as failed. */
@@ -50,7 +47,7 @@ export class TurnPlayer {
   private readonly session: FakeSession;
   private failure: TurnError | null = null;
   private readonly itemStartedAt = new Map<string, number>();
-  private lastCompleted: ThreadItem | undefined;
+  private lastAgentMessage: ThreadItem | undefined;
 
   constructor(ctx: TurnPlayerContext, turn: FakeTurn) {
     this.ctx = ctx;
@@ -61,11 +58,11 @@ export class TurnPlayer {
   /** The notifications that open a turn. */
   async announce(): Promise<void> {
     const { threadId } = this.turn;
-    this.ctx.emit(this.session, "thread/status/changed", {
+    this.emit("thread/status/changed", {
       threadId,
       status: { type: "active", activeFlags: [] },
     });
-    await this.ctx.emit(this.session, "turn/started", {
+    await this.emit("turn/started", {
       threadId,
       turn: makeTurn(this.turn.id, "inProgress", [], null, this.turn.startedAt),
     });
@@ -113,10 +110,9 @@ export class TurnPlayer {
     const { threadId } = turn;
     if (usageDue) await this.usage(DEFAULT_USAGE);
     // A failed turn leaves the thread in systemError, set before the `error` notification.
-    if (status !== "failed")
-      this.ctx.emit(this.session, "thread/status/changed", { threadId, status: { type: "idle" } });
-    const items = turn.lastAgentMessage ? [turn.lastAgentMessage] : [];
-    await this.ctx.emit(this.session, "turn/completed", {
+    if (status !== "failed") this.emit("thread/status/changed", { threadId, status: { type: "idle" } });
+    const items = this.lastAgentMessage ? [this.lastAgentMessage] : [];
+    await this.emit("turn/completed", {
       threadId,
       turn: makeTurn(turn.id, status, items, this.failure, turn.startedAt),
     });
@@ -171,7 +167,7 @@ export class TurnPlayer {
         await this.session.sendRaw(s.line);
         return "ok";
       case "notify":
-        await this.ctx.emit(this.session, s.method, s.params);
+        await this.emit(s.method, s.params);
         return "ok";
       default:
         throw new Error(`unknown step type ${JSON.stringify((s as { type: unknown }).type)}`);
@@ -191,12 +187,11 @@ export class TurnPlayer {
       await this.session.notifyBurst("item/agentMessage/delta", chunks.length, params);
     } else {
       for (const delta of chunks) {
-        await this.ctx.emit(this.session, "item/agentMessage/delta", { threadId, turnId, itemId, delta });
+        await this.emit("item/agentMessage/delta", { threadId, turnId, itemId, delta });
         if (this.turn.interrupted) throw new TurnInterrupted();
       }
     }
-    await this.itemCompleted(agentMessageItem(itemId, s.text, phase));
-    this.turn.lastAgentMessage = this.lastCompleted;
+    this.lastAgentMessage = await this.itemCompleted(agentMessageItem(itemId, s.text, phase));
   }
 
   private async reasoning(summary: string, chunks: number | string[]): Promise<void> {
@@ -204,7 +199,7 @@ export class TurnPlayer {
     const itemId = this.ctx.ids.item("rs");
     await this.itemStarted(reasoningItem(itemId, []));
     for (const delta of chunkText(summary, chunks)) {
-      await this.ctx.emit(this.session, "item/reasoning/summaryTextDelta", {
+      await this.emit("item/reasoning/summaryTextDelta", {
         threadId,
         turnId,
         itemId,
@@ -231,7 +226,7 @@ export class TurnPlayer {
     const output = s.output === undefined ? [] : typeof s.output === "string" ? [s.output] : s.output;
     for (const delta of output) {
       if (delta.length === 0) continue;
-      await this.ctx.emit(this.session, "item/commandExecution/outputDelta", {
+      await this.emit("item/commandExecution/outputDelta", {
         threadId,
         turnId,
         itemId,
@@ -326,14 +321,14 @@ export class TurnPlayer {
     if (outcome === "interrupted") controller.abort();
     const requestId = await request.id;
     if (requestId !== undefined)
-      await this.ctx.emit(this.session, "serverRequest/resolved", {
+      await this.emit("serverRequest/resolved", {
         threadId: this.turn.threadId,
         requestId,
       });
     if (outcome === "interrupted") throw new TurnInterrupted();
     const decision = decisionOf(outcome.result);
     if (decision !== "accepted") await onDeclined?.();
-    await this.ctx.emit(this.session, "thread/status/changed", {
+    await this.emit("thread/status/changed", {
       threadId: this.turn.threadId,
       status: { type: "active", activeFlags: [] },
     });
@@ -341,7 +336,7 @@ export class TurnPlayer {
   }
 
   private async waitingOnApproval(): Promise<void> {
-    await this.ctx.emit(this.session, "thread/status/changed", {
+    await this.emit("thread/status/changed", {
       threadId: this.turn.threadId,
       status: { type: "active", activeFlags: ["waitingOnApproval"] },
     });
@@ -353,20 +348,22 @@ export class TurnPlayer {
       inputTokens: thread.usage.inputTokens + last.inputTokens,
       outputTokens: thread.usage.outputTokens + last.outputTokens,
     };
-    this.ctx.emit(this.session, "thread/tokenUsage/updated", {
+    this.emit("thread/tokenUsage/updated", {
       threadId: this.turn.threadId,
       turnId: this.turn.id,
       tokenUsage: tokenUsage(thread.usage, last),
     });
-    await this.ctx.emit(this.session, "account/rateLimits/updated", rateLimits());
+    await this.emit("account/rateLimits/updated", rateLimits());
   }
 
   private async failTurn(message: string, codexErrorInfo: unknown, checked: boolean): Promise<void> {
     const { threadId, id: turnId } = this.turn;
     const error = { message, codexErrorInfo, additionalDetails: null, misalignment: null } as TurnError;
-    const emit = checked ? this.ctx.emit.bind(this.ctx) : this.ctx.emitUnchecked.bind(this.ctx);
-    emit(this.session, "thread/status/changed", { threadId, status: { type: "systemError" } });
-    await emit(this.session, "error", { error, willRetry: false, threadId, turnId });
+    // The fake's own error report cannot be wrong: it is sent unchecked.
+    const emit = (method: string, params: unknown) =>
+      checked ? this.emit(method, params) : this.session.notify(method, params);
+    emit("thread/status/changed", { threadId, status: { type: "systemError" } });
+    await emit("error", { error, willRetry: false, threadId, turnId });
     this.failure = error;
   }
 
@@ -383,7 +380,7 @@ export class TurnPlayer {
   private itemStarted(item: ThreadItem): Promise<void> {
     const at = Date.now();
     this.itemStartedAt.set(item.id, at);
-    return this.ctx.emit(this.session, "item/started", {
+    return this.emit("item/started", {
       item: this.withTimes(item, "started", at),
       threadId: this.turn.threadId,
       turnId: this.turn.id,
@@ -391,16 +388,24 @@ export class TurnPlayer {
     });
   }
 
-  private itemCompleted(item: ThreadItem): Promise<void> {
+  /** Resolves with the item as sent. */
+  private async itemCompleted(item: ThreadItem): Promise<ThreadItem> {
     const at = Date.now();
-    this.lastCompleted = this.withTimes(item, "completed", at);
-    return this.ctx.emit(this.session, "item/completed", {
-      item: this.lastCompleted,
+    const completed = this.withTimes(item, "completed", at);
+    await this.emit("item/completed", {
+      item: completed,
       threadId: this.turn.threadId,
       turnId: this.turn.id,
       contentTokenCount: null,
       completedAtMs: at,
     });
+    return completed;
+  }
+
+  /** Throws at once, sending nothing, when the params fail their schema. */
+  private emit(method: string, params: unknown): Promise<void> {
+    this.ctx.checkNotification(method, params);
+    return this.session.notify(method, params);
   }
 
   /** Items carry their own `startedAtMs`/`completedAtMs`, as the real server's do. */

@@ -64,6 +64,47 @@ const APPROVAL_KEYS = [
 const COMMAND = "/bin/bash -lc 'touch marker'";
 const HIGH_DEMAND = "We’re currently experiencing high demand, which may cause temporary errors.";
 
+/**
+ * A command that needs approval, then a message. The real server calls the model twice (the
+ * command, then the answer to its output): in the fake's script the usage step stands for the end of
+ * the first call.
+ */
+function approvalScenario(decision: "accept" | "decline", answer: string): Scenario {
+  return {
+    name: decision === "accept" ? "approval accepted" : "approval declined",
+    fake: [
+      [step.exec(COMMAND, { approval: { reason: "make a marker" } }), step.usage(), step.message(answer)],
+    ],
+    model: (model) =>
+      model.enqueue(
+        reply.execCommand({ cmd: "touch marker", justification: "make a marker" }),
+        reply.message(answer),
+      ),
+    turns: [
+      {
+        text: "make a marker",
+        interaction: { kind: "approve", decision },
+        sequence: [
+          ...START,
+          "thread/status/changed(active:waitingOnApproval)",
+          "item/started(commandExecution:inProgress)",
+          "REQ item/commandExecution/requestApproval",
+          "serverRequest/resolved",
+          ...(decision === "accept"
+            ? ["thread/status/changed(active)", "item/completed(commandExecution:completed)"]
+            : ["item/completed(commandExecution:declined)", "thread/status/changed(active)"]),
+          "thread/tokenUsage/updated",
+          ...MESSAGE,
+          ...END,
+        ],
+        status: "completed",
+        items: [answer],
+        approvalKeys: APPROVAL_KEYS,
+      },
+    ],
+  };
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: "one-shot message",
@@ -110,76 +151,8 @@ export const SCENARIOS: Scenario[] = [
       },
     ],
   },
-  {
-    name: "approval accepted",
-    // The real server calls the model twice (the command, then the answer to its output): the
-    // usage step stands for the end of the first call.
-    fake: [
-      [step.exec(COMMAND, { approval: { reason: "make a marker" } }), step.usage(), step.message("after")],
-    ],
-    model: (model) =>
-      model.enqueue(
-        reply.execCommand({ cmd: "touch marker", justification: "make a marker" }),
-        reply.message("after"),
-      ),
-    turns: [
-      {
-        text: "make a marker",
-        interaction: { kind: "approve", decision: "accept" },
-        sequence: [
-          ...START,
-          "thread/status/changed(active:waitingOnApproval)",
-          "item/started(commandExecution:inProgress)",
-          "REQ item/commandExecution/requestApproval",
-          "serverRequest/resolved",
-          "thread/status/changed(active)",
-          "item/completed(commandExecution:completed)",
-          "thread/tokenUsage/updated",
-          ...MESSAGE,
-          ...END,
-        ],
-        status: "completed",
-        items: ["after"],
-        approvalKeys: APPROVAL_KEYS,
-      },
-    ],
-  },
-  {
-    name: "approval declined",
-    fake: [
-      [
-        step.exec(COMMAND, { approval: { reason: "make a marker" } }),
-        step.usage(),
-        step.message("skipped it"),
-      ],
-    ],
-    model: (model) =>
-      model.enqueue(
-        reply.execCommand({ cmd: "touch marker", justification: "make a marker" }),
-        reply.message("skipped it"),
-      ),
-    turns: [
-      {
-        text: "make a marker",
-        interaction: { kind: "approve", decision: "decline" },
-        sequence: [
-          ...START,
-          "thread/status/changed(active:waitingOnApproval)",
-          "item/started(commandExecution:inProgress)",
-          "REQ item/commandExecution/requestApproval",
-          "serverRequest/resolved",
-          "item/completed(commandExecution:declined)",
-          "thread/status/changed(active)",
-          "thread/tokenUsage/updated",
-          ...MESSAGE,
-          ...END,
-        ],
-        status: "completed",
-        items: ["skipped it"],
-        approvalKeys: APPROVAL_KEYS,
-      },
-    ],
-  },
+  approvalScenario("accept", "after"),
+  approvalScenario("decline", "skipped it"),
   {
     name: "interrupt of a hanging turn",
     fake: [[step.hang()]],

@@ -1,16 +1,8 @@
-import type {
-  ClientNotificationMap,
-  ClientRequestMap,
-  RequestId,
-  ServerNotificationMap,
-  ServerRequestMap,
-} from "@codex-app-server/protocol";
+import type { RequestId } from "@codex-app-server/protocol";
 import { createValidator } from "@codex-app-server/protocol";
-import type { Transport, TransportCloseInfo } from "@codex-app-server/transport";
+import type { ClientPeer, Transport, TransportCloseInfo } from "@codex-app-server/transport";
 import { RpcPeer } from "@codex-app-server/transport";
 import { describeServerMessage } from "../../src/sequence/describeServerMessage.js";
-
-type ClientPeer = RpcPeer<ClientRequestMap, ServerRequestMap, ClientNotificationMap, ServerNotificationMap>;
 
 /** A notification or a server request, in arrival order. */
 export interface Received {

@@ -1,5 +1,7 @@
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
+import type { ServerMessageLike } from "../../sequence/describeServerMessage.js";
+import { describeServerMessage } from "../../sequence/describeServerMessage.js";
 import type { AppServerProcess } from "../appServerProcess.js";
 
 /** A raw JSON-RPC message as the server sends it (it omits `"jsonrpc"`). */
@@ -153,9 +155,10 @@ export class RawRpcClient {
     return this.waitFor((message) => message.method === method && message.id !== undefined, from);
   }
 
-  /** Every notification and server request from index `from`, described by {@link describeMessage}. */
+  /** Every notification and server request from index `from`, described by {@link describeServerMessage}. */
   sequenceSince(from = 0): string[] {
-    return this.received.slice(from).map(describeMessage);
+    // Responses never land in `received`, so every entry has a method.
+    return this.received.slice(from).map((message) => describeServerMessage(message as ServerMessageLike));
   }
 
   async close(): Promise<void> {
@@ -209,44 +212,4 @@ export async function startTurn(client: RawRpcClient, threadId: string, text: st
     input: [{ type: "text", text, text_elements: [] }],
   });
   return result.turn.id;
-}
-
-/** True when `expected` appears in `actual` in order (other entries may come between). */
-export function isSubsequence(actual: readonly string[], expected: readonly string[]): boolean {
-  let index = 0;
-  for (const entry of actual) {
-    if (entry === expected[index]) index++;
-    if (index === expected.length) return true;
-  }
-  return expected.length === 0;
-}
-
-/**
- * A short description of a server message: its method, plus the detail that tells similar messages
- * apart: `thread/status/changed(active:waitingOnApproval)`, `item/started(agentMessage)`,
- * `turn/completed(failed)`, `REQ item/commandExecution/requestApproval`.
- */
-export function describeMessage(message: RawMessage): string {
-  const method = message.method ?? "(response)";
-  const params = (message.params ?? {}) as Record<string, unknown>;
-  if (message.id !== undefined) return `REQ ${method}`;
-  switch (method) {
-    case "thread/status/changed": {
-      const status = params.status as { type: string; activeFlags?: string[] };
-      const flags =
-        status.activeFlags !== undefined && status.activeFlags.length > 0
-          ? `:${status.activeFlags.join(",")}`
-          : "";
-      return `${method}(${status.type}${flags})`;
-    }
-    case "item/started":
-    case "item/completed": {
-      const item = params.item as { type: string; status?: string };
-      return `${method}(${item.type}${item.status === undefined ? "" : `:${item.status}`})`;
-    }
-    case "turn/completed":
-      return `${method}(${(params.turn as { status: string }).status})`;
-    default:
-      return method;
-  }
 }

@@ -36,9 +36,8 @@ export class JsonLineDecoder {
   private readonly maxMessageBytes: number;
   private readonly onMessage: (message: JsonRpcMessage) => void;
   private readonly onError: (error: CodexTransportError) => void;
-  private readonly textDecoder = new TextDecoder("utf-8", { fatal: true });
-  // Keeps a leading BOM, so that each line of a span can drop its own, as the per-line decoder does.
-  private readonly spanDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  // Keeps a leading BOM, so that every line of a span, not only the first, drops its own in `textLine`.
+  private readonly textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private discarding = false;
@@ -87,7 +86,7 @@ export class JsonLineDecoder {
     // A span no longer than the limit cannot hold a line over it.
     if (end - start <= this.maxMessageBytes) {
       try {
-        text = this.spanDecoder.decode(chunk.subarray(start, end));
+        text = this.textDecoder.decode(chunk.subarray(start, end));
       } catch {
         text = undefined;
       }
@@ -97,16 +96,10 @@ export class JsonLineDecoder {
       return;
     }
     let from = 0;
-    const length = text.length;
-    while (from <= length) {
+    while (from <= text.length) {
       let to = text.indexOf("\n", from);
-      if (to === -1) to = length;
-      let lineEnd = to;
-      if (lineEnd > from && text.charCodeAt(lineEnd - 1) === CARRIAGE_RETURN) lineEnd--;
-      if (lineEnd > from) {
-        const lineStart = text.charCodeAt(from) === BYTE_ORDER_MARK ? from + 1 : from;
-        this.parseLine(text.slice(lineStart, lineEnd), false, 0);
-      }
+      if (to === -1) to = text.length;
+      this.textLine(text, from, to, false, 0);
       from = to + 1;
     }
   }
@@ -169,51 +162,49 @@ export class JsonLineDecoder {
   }
 
   private handleLine(raw: Uint8Array, atEnd: boolean): void {
-    const line = raw.length > 0 && raw[raw.length - 1] === CARRIAGE_RETURN ? raw.subarray(0, -1) : raw;
-    if (line.length === 0) return;
-    if (line.length > this.maxMessageBytes) {
-      this.onError(new CodexMessageTooLargeError(this.maxMessageBytes, line.length));
+    const byteLength =
+      raw.length > 0 && raw[raw.length - 1] === CARRIAGE_RETURN ? raw.length - 1 : raw.length;
+    if (byteLength === 0) return;
+    if (byteLength > this.maxMessageBytes) {
+      this.onError(new CodexMessageTooLargeError(this.maxMessageBytes, byteLength));
       return;
     }
-    const text = this.decode(line);
-    if (text === undefined) return;
-    this.parseLine(text, atEnd, line.length);
+    let text: string;
+    try {
+      text = this.textDecoder.decode(raw);
+    } catch (cause) {
+      this.onError(
+        new CodexInvalidMessageError("utf8", `skipped a ${byteLength}-byte message that is not valid UTF-8`, {
+          cause,
+        }),
+      );
+      return;
+    }
+    this.textLine(text, 0, text.length, atEnd, byteLength);
   }
 
-  private parseLine(text: string, atEnd: boolean, byteLength: number): void {
+  /** Parses `text[from, to)` without its trailing `\r` and leading BOM; an empty line is skipped. */
+  private textLine(text: string, from: number, to: number, atEnd: boolean, byteLength: number): void {
+    if (to > from && text.charCodeAt(to - 1) === CARRIAGE_RETURN) to--;
+    if (to === from) return;
+    if (text.charCodeAt(from) === BYTE_ORDER_MARK) from++;
+    const line = text.slice(from, to);
     let message: JsonRpcMessage;
     try {
-      message = parseJsonMessage(text);
+      message = parseJsonMessage(line);
     } catch (error) {
       this.onError(
         atEnd
           ? new CodexInvalidMessageError(
               "truncated",
               `the input ended in the middle of a message (${byteLength} bytes without a newline)`,
-              { cause: error, excerpt: excerptOf(text) },
+              { cause: error, excerpt: excerptOf(line) },
             )
           : (error as CodexInvalidMessageError),
       );
       return;
     }
     this.onMessage(message);
-  }
-
-  private decode(bytes: Uint8Array): string | undefined {
-    try {
-      return this.textDecoder.decode(bytes);
-    } catch (cause) {
-      this.onError(
-        new CodexInvalidMessageError(
-          "utf8",
-          `skipped a ${bytes.length}-byte message that is not valid UTF-8`,
-          {
-            cause,
-          },
-        ),
-      );
-      return undefined;
-    }
   }
 }
 

@@ -59,4 +59,13 @@ describe("request ids", () => {
     expect(ids).toEqual([0, 1]);
     expect(new PendingRequests().add("c", null, undefined).id).toBe(1);
   });
+
+  it("count as issued from the first id, not from 1", () => {
+    const fromZero = new PendingRequests(0);
+    const { id } = fromZero.add("a", null, undefined);
+    fromZero.take(id);
+    expect(fromZero.wasIssued(0)).toBe(true);
+    expect(fromZero.wasIssued(-1)).toBe(false);
+    expect(fromZero.wasIssued(1)).toBe(false);
+  });
 });

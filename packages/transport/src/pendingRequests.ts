@@ -22,10 +22,12 @@ interface Entry extends PendingRequest {
  */
 export class PendingRequests {
   private readonly entries = new Map<RequestId, Entry>();
+  private readonly firstId: number;
   private lastId: number;
 
   /** Ids count up from `firstId` (default 1; the real app-server numbers its own requests from 0). */
   constructor(firstId = 1) {
+    this.firstId = firstId;
     this.lastId = firstId - 1;
   }
 
@@ -72,7 +74,7 @@ export class PendingRequests {
 
   /** Whether `id` is one this side handed out (pending or not). */
   wasIssued(id: RequestId): boolean {
-    return typeof id === "number" && Number.isInteger(id) && id >= 1 && id <= this.lastId;
+    return typeof id === "number" && Number.isInteger(id) && id >= this.firstId && id <= this.lastId;
   }
 
   /** Removes the request and clears its timer and abort listener; undefined when it is not pending. */

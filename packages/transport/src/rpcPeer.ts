@@ -280,10 +280,6 @@ export class RpcPeer<
 
   private handleMessage(raw: JsonRpcMessage): void {
     if (this.currentState !== "started") return;
-    if (isPlainNotification(raw)) {
-      this.handleNotification(raw);
-      return;
-    }
     const classified = classifyMessage(raw);
     switch (classified.kind) {
       case "notification":
@@ -506,19 +502,6 @@ export class RpcPeer<
 }
 
 function noop(): void {}
-
-/**
- * True exactly when `classifyMessage` would say "notification" (the bulk of the traffic), decided
- * without building its result; anything else is left to `classifyMessage`.
- */
-function isPlainNotification(raw: JsonRpcMessage): raw is JsonRpcNotification {
-  const m = raw as unknown as Record<string, unknown>;
-  if (typeof m !== "object" || m === null || Array.isArray(m)) return false;
-  if (typeof m.method !== "string" || m.id !== undefined) return false;
-  if (m.jsonrpc !== undefined && m.jsonrpc !== "2.0") return false;
-  const params = m.params;
-  return params === undefined || params === null || typeof params === "object";
-}
 
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));

@@ -218,6 +218,17 @@ describe("StdioTransport with scripted children", () => {
     await expect(transport.send({ method: "x" })).rejects.toBeInstanceOf(ConnectionClosedError);
   });
 
+  it("rejects a message that cannot be serialized and still writes the next one", async () => {
+    const transport = track(nodeScript("echoServer.mjs"));
+    const log = new MessageLog(transport);
+    await transport.start();
+    const bad = transport.send({ id: 1, method: "bad", params: { n: 1n } } as unknown as JsonRpcMessage);
+    await expect(bad).rejects.toMatchObject({ code: "serialize_failed" });
+    await transport.send({ id: 2, method: "good", params: { ok: true } });
+    expect(await log.response(2)).toEqual({ id: 2, result: { echo: { ok: true } } });
+    expect(log.messages).toHaveLength(1);
+  });
+
   it("rejects start() with CodexSpawnError when the command does not exist", async () => {
     const transport = track(new StdioTransport({ command: "/nonexistent/codex-for-tests" }));
     const log = new MessageLog(transport);

@@ -90,6 +90,17 @@ describe("MessageSocketTransport", () => {
     ).toEqual([0, 1, 2, 3]);
   });
 
+  it("rejects a message that cannot be serialized and still sends the next one", async () => {
+    const { transport, connection } = setup();
+    await transport.start();
+    const bad = transport.send({ method: "bad", params: { n: 1n } } as unknown as JsonRpcMessage);
+    const good = transport.send({ method: "good" });
+    await expect(bad).rejects.toMatchObject({ code: "serialize_failed" });
+    connection().drainOne();
+    await good;
+    expect(connection().written).toEqual(['{"method":"good"}']);
+  });
+
   it("rejects queued sends when the server closes, redacts secrets from the reason, fires onclose once", async () => {
     const { transport, connection, closes } = setup();
     await transport.start();

@@ -3,7 +3,9 @@ import { CodexInvalidMessageError, CodexMessageTooLargeError } from "../errors/c
 import { CodexTransportError, ConnectionClosedError } from "../errors/localErrors.js";
 import { parseJsonMessage } from "../jsonLineDecoder.js";
 import type { Transport, TransportCloseInfo } from "../transport.js";
+import { resolvesWithin } from "./resolvesWithin.js";
 import { sendRefusal } from "./sendRefusal.js";
+import { serializeMessage } from "./serializeMessage.js";
 import { redact, type SocketConnection, type SocketConnector } from "./socketConnection.js";
 
 type State = "new" | "connecting" | "open" | "closing" | "closed";
@@ -148,15 +150,9 @@ export abstract class MessageSocketTransport implements Transport {
       const item = this.queue.shift() as QueuedSend;
       let text: string;
       try {
-        text = JSON.stringify(item.message);
-        if (typeof text !== "string") throw new TypeError(`JSON.stringify returned ${typeof text}`);
-      } catch (cause) {
-        item.reject(
-          new CodexTransportError("the message cannot be serialized as JSON", {
-            cause,
-            code: "serialize_failed",
-          }),
-        );
+        text = serializeMessage(item.message);
+      } catch (error) {
+        item.reject(error as Error);
         continue;
       }
       this.inflight++;
@@ -216,27 +212,14 @@ export abstract class MessageSocketTransport implements Transport {
       this.state = "closing";
       this.rejectQueued("the transport was closed");
       connection.close(NORMAL_CLOSURE, "client closing");
-      if (!(await this.endsWithin(this.settings.closeTimeoutMs))) {
+      if (!(await resolvesWithin(this.ended, this.settings.closeTimeoutMs))) {
         connection.terminate();
-        await this.endsWithin(this.settings.closeTimeoutMs);
+        await resolvesWithin(this.ended, this.settings.closeTimeoutMs);
       }
     }
     this.state = "closed";
     this.resolveEnded();
     this.notifyClose({ reason: "closed by client" });
-  }
-
-  private async endsWithin(ms: number): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-      (timer as { unref?: () => void }).unref?.();
-    });
-    try {
-      return await Promise.race([this.ended.then(() => true as const), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private rejectQueued(why: string): void {

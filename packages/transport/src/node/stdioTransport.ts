@@ -9,7 +9,9 @@ import type { Transport, TransportCloseInfo } from "../transport.js";
 import { reapOnExit, releaseOnExit } from "./childReaper.js";
 import { LineTail } from "./lineTail.js";
 import { resolveCodexCommand } from "./resolveCodexCommand.js";
+import { resolvesWithin } from "./resolvesWithin.js";
 import { sendRefusal } from "./sendRefusal.js";
+import { serializeMessage } from "./serializeMessage.js";
 
 export interface StdioTransportOptions {
   /** The executable; see {@link resolveCodexCommand} for what is used when it is not given. */
@@ -208,16 +210,9 @@ export class StdioTransport implements Transport {
       const item = this.queue.shift() as QueuedWrite;
       let line: string;
       try {
-        const json = JSON.stringify(item.message);
-        if (typeof json !== "string") throw new TypeError(`JSON.stringify returned ${typeof json}`);
-        line = `${json}\n`;
-      } catch (cause) {
-        item.reject(
-          new CodexTransportError("the message cannot be serialized as JSON", {
-            cause,
-            code: "serialize_failed",
-          }),
-        );
+        line = `${serializeMessage(item.message)}\n`;
+      } catch (error) {
+        item.reject(error as Error);
         continue;
       }
       const written = stdin.write(line, (error) => {
@@ -307,28 +302,15 @@ export class StdioTransport implements Transport {
     this.rejectQueued(null, null);
 
     child.stdin.end();
-    if (await this.endsWithin(this.closeTimeoutMs)) return;
+    if (await resolvesWithin(this.ended, this.closeTimeoutMs)) return;
     child.kill("SIGTERM");
-    if (await this.endsWithin(this.closeTimeoutMs)) return;
+    if (await resolvesWithin(this.ended, this.closeTimeoutMs)) return;
     child.kill("SIGKILL");
-    if (await this.endsWithin(this.closeTimeoutMs)) return;
+    if (await resolvesWithin(this.ended, this.closeTimeoutMs)) return;
     // Not even SIGKILL ended it in time (a process stuck in the kernel): stop waiting for it.
     child.stdout.destroy();
     child.stderr.destroy();
     this.finish(child.exitCode, child.signalCode);
-  }
-
-  private async endsWithin(ms: number): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-      timer.unref();
-    });
-    try {
-      return await Promise.race([this.ended.then(() => true as const), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private rejectQueued(code: number | null, signal: NodeJS.Signals | null): void {

@@ -14,7 +14,7 @@ export interface CodexBinary {
 }
 
 /** The exact `@openai/codex` version this package pins in its devDependencies. */
-export function pinnedCodexVersion(): string {
+function pinnedCodexVersion(): string {
   const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as {
     devDependencies?: Record<string, string>;
   };

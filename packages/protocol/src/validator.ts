@@ -38,30 +38,6 @@ function part(table: ReadonlyMap<string, RequestSchemas>, key: keyof RequestSche
   return extracted;
 }
 
-const CLIENT_REQUEST_PARAMS = part(CLIENT_REQUEST_SCHEMAS, "params");
-const CLIENT_REQUEST_RESULTS = part(CLIENT_REQUEST_SCHEMAS, "result");
-const SERVER_REQUEST_PARAMS = part(SERVER_REQUEST_SCHEMAS, "params");
-const SERVER_REQUEST_RESULTS = part(SERVER_REQUEST_SCHEMAS, "result");
-
-interface Tables {
-  notification: SchemaTable;
-  request: SchemaTable;
-  response: SchemaTable;
-}
-
-const TABLES: Record<ValidatorSide, Tables> = {
-  client: {
-    notification: SERVER_NOTIFICATION_SCHEMAS,
-    request: SERVER_REQUEST_PARAMS,
-    response: CLIENT_REQUEST_RESULTS,
-  },
-  server: {
-    notification: CLIENT_NOTIFICATION_SCHEMAS,
-    request: CLIENT_REQUEST_PARAMS,
-    response: SERVER_REQUEST_RESULTS,
-  },
-};
-
 function toIssues(issues: readonly z.core.$ZodIssue[]): ValidationIssue[] {
   return issues.map((issue) => ({
     path: issue.path.map((key) => (typeof key === "symbol" ? String(key) : key)),
@@ -101,7 +77,6 @@ const internals = (schema: z.ZodType): SchemaInternals =>
 
 const ACCEPT_ALL: Acceptor = () => true;
 const acceptors = new WeakMap<z.ZodType, Acceptor>();
-const compiling = new Set<z.ZodType>();
 
 function isPlainObjectValue(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -123,16 +98,11 @@ function hasExtras(def: SchemaDef): boolean {
 function acceptorOf(schema: z.ZodType): Acceptor {
   const known = acceptors.get(schema);
   if (known !== undefined) return known;
-  // A schema that refers back to itself: bind late, to the acceptor being built.
-  if (compiling.has(schema)) return (value) => (acceptors.get(schema) as Acceptor)(value);
-  compiling.add(schema);
-  try {
-    const built = buildAcceptor(schema);
-    acceptors.set(schema, built);
-    return built;
-  } finally {
-    compiling.delete(schema);
-  }
+  // No cycle can recurse here: the generated schemas only refer back to themselves through `z.lazy`,
+  // which asks zod.
+  const built = buildAcceptor(schema);
+  acceptors.set(schema, built);
+  return built;
 }
 
 function askZod(schema: z.ZodType): Acceptor {
@@ -212,27 +182,14 @@ function objectAcceptor(schema: z.ZodType, def: SchemaDef): Acceptor {
     const { optin, optout } = internals(field);
     return { key, schema: field, absentOk: optin === "optional" && optout === "optional" };
   });
-  return compiledObjectAcceptor(fields) ?? interpretedObjectAcceptor(fields);
-}
-
-function interpretedObjectAcceptor(plans: readonly FieldPlan[]): Acceptor {
-  const fields = plans.map((plan) => ({ ...plan, accept: acceptorOf(plan.schema) }));
-  return (value) => {
-    if (!isPlainObjectValue(value)) return false;
-    for (let i = 0; i < fields.length; i++) {
-      const field = fields[i] as (typeof fields)[number];
-      if (field.key in value) {
-        if (!field.accept(value[field.key])) return false;
-      } else if (!field.absentOk) return false;
-    }
-    return true;
-  };
+  return compiledObjectAcceptor(fields) ?? askZod(schema);
 }
 
 /**
  * The object acceptor as straight-line code with the keys written out, so each property read is a
- * plain one (as zod does for its own object parser). Undefined where code cannot be generated
- * (a Content-Security-Policy without 'unsafe-eval'): the interpreted acceptor is used instead.
+ * plain one (as zod does for its own object parser). Undefined where code cannot be generated (a
+ * Content-Security-Policy without 'unsafe-eval'): the object then asks zod, since a closure walking
+ * the fields with computed keys measured no faster than zod's own parse.
  */
 function compiledObjectAcceptor(fields: readonly FieldPlan[]): Acceptor | undefined {
   const subs: Acceptor[] = [];
@@ -321,15 +278,21 @@ function discriminatedAcceptor(schema: z.ZodType, def: SchemaDef): Acceptor {
   };
 }
 
+type MessageKind = CodexValidationError["kind"];
+
 /** A table's schemas with their acceptors, built on first use of each method. */
 class CheckedTable {
   private readonly table: SchemaTable;
-  private readonly kind: "request" | "notification" | "response";
+  private readonly kind: MessageKind;
   private readonly entries = new Map<string, { schema: z.ZodType; accept: Acceptor }>();
 
-  constructor(table: SchemaTable, kind: "request" | "notification" | "response") {
+  constructor(table: SchemaTable, kind: MessageKind) {
     this.table = table;
     this.kind = kind;
+  }
+
+  known(method: string): ValidationResult {
+    return this.table.has(method) ? VALID_KNOWN : VALID_UNKNOWN;
   }
 
   check(method: string, value: unknown): ValidationResult {
@@ -350,22 +313,18 @@ class CheckedTable {
   }
 }
 
-const CHECKED: Record<ValidatorSide, Record<"notification" | "request" | "response", CheckedTable>> = {
+const TABLES: Record<ValidatorSide, Record<MessageKind, CheckedTable>> = {
   client: {
-    notification: new CheckedTable(TABLES.client.notification, "notification"),
-    request: new CheckedTable(TABLES.client.request, "request"),
-    response: new CheckedTable(TABLES.client.response, "response"),
+    notification: new CheckedTable(SERVER_NOTIFICATION_SCHEMAS, "notification"),
+    request: new CheckedTable(part(SERVER_REQUEST_SCHEMAS, "params"), "request"),
+    response: new CheckedTable(part(CLIENT_REQUEST_SCHEMAS, "result"), "response"),
   },
   server: {
-    notification: new CheckedTable(TABLES.server.notification, "notification"),
-    request: new CheckedTable(TABLES.server.request, "request"),
-    response: new CheckedTable(TABLES.server.response, "response"),
+    notification: new CheckedTable(CLIENT_NOTIFICATION_SCHEMAS, "notification"),
+    request: new CheckedTable(part(CLIENT_REQUEST_SCHEMAS, "params"), "request"),
+    response: new CheckedTable(part(SERVER_REQUEST_SCHEMAS, "result"), "response"),
   },
 };
-
-function known(table: SchemaTable, method: string): ValidationResult {
-  return table.has(method) ? VALID_KNOWN : VALID_UNKNOWN;
-}
 
 /**
  * A validator over the generated schemas: one map lookup by method, then the schema's fast acceptor,
@@ -381,16 +340,15 @@ export function createValidator(options: ValidatorOptions): MessageValidator {
   if (mode === "off") {
     return {
       mode,
-      notification: (method) => known(tables.notification, method),
-      request: (method) => known(tables.request, method),
-      response: (method) => known(tables.response, method),
+      notification: (method) => tables.notification.known(method),
+      request: (method) => tables.request.known(method),
+      response: (method) => tables.response.known(method),
     };
   }
-  const checked = CHECKED[side];
   return {
     mode,
-    notification: (method, params) => checked.notification.check(method, params),
-    request: (method, params) => checked.request.check(method, params),
-    response: (method, result) => checked.response.check(method, result),
+    notification: (method, params) => tables.notification.check(method, params),
+    request: (method, params) => tables.request.check(method, params),
+    response: (method, result) => tables.response.check(method, result),
   };
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { z } from "zod";
+import { type z, config as zodConfig } from "zod";
 import {
   CLIENT_NOTIFICATION_SCHEMAS,
   CLIENT_REQUEST_SCHEMAS,
@@ -366,5 +366,39 @@ describe("the validator's fast path", () => {
     }
     expect(fastAccepted).toBeGreaterThan(1000);
     expect(rejected).toBeGreaterThan(1000);
+  });
+});
+
+describe("the validator where code cannot be generated (a Content-Security-Policy without 'unsafe-eval')", () => {
+  it("asks zod for objects instead, with the same verdicts", async () => {
+    const blocked = vi.fn(() => {
+      throw new EvalError("Code generation from strings disallowed for this context");
+    });
+    vi.resetModules();
+    vi.stubGlobal("Function", new Proxy(Function, { construct: blocked }));
+    // zod compiles its own object parser with `Function` too unless told not to, as under such a policy.
+    zodConfig({ jitless: true });
+    try {
+      const fresh = await import("../src/validator.js");
+      let rejected = 0;
+      for (const entry of recordedPayloads()) {
+        const side = entry.direction === "in" ? "client" : "server";
+        const validator = fresh.createValidator({ mode: "strict", side });
+        const schema = schemaFor(side, entry.kind, entry.method);
+        for (const payload of brokenCopies(entry.payload)) {
+          const result = validator[entry.kind](entry.method, payload);
+          expect(result.ok, `${entry.method}: ${JSON.stringify(payload)?.slice(0, 200)}`).toBe(
+            schema.safeParse(payload).success,
+          );
+          if (!result.ok) rejected++;
+        }
+      }
+      expect(blocked).toHaveBeenCalled();
+      expect(rejected).toBeGreaterThan(1000);
+    } finally {
+      zodConfig({ jitless: false });
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
   });
 });

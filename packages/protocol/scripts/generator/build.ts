@@ -5,18 +5,14 @@ import { computeRoutes, emitRoutingFile } from "./emitRouting.js";
 import { emitSchemasFile } from "./emitSchemas.js";
 import { emitTypesFile } from "./emitTypes.js";
 import { loadBundle } from "./jsonSchema.js";
-import { extractMethods, RESULT_TYPE_OVERRIDES } from "./protocolMethods.js";
+import { extractMethods } from "./protocolMethods.js";
 
 /** File name (relative to src/generated) → content. */
 export type GeneratedFiles = Map<string, string>;
 
-export function buildGeneratedFiles(
-  bundleJson: unknown,
-  version: string,
-  resultOverrides: Readonly<Record<string, string>> = RESULT_TYPE_OVERRIDES,
-): GeneratedFiles {
+export function buildGeneratedFiles(bundleJson: unknown, version: string): GeneratedFiles {
   const bundle = loadBundle(bundleJson);
-  const methods = extractMethods(bundle, resultOverrides);
+  const methods = extractMethods(bundle);
   const routes = computeRoutes(methods, bundle);
   return new Map([
     ["types.ts", emitTypesFile(bundle.definitions, version)],

@@ -1,7 +1,7 @@
 /** index.ts of src/generated: every generated name, listed explicitly. */
 import { header } from "./text.js";
 
-export const METHOD_TYPE_EXPORTS = [
+const METHOD_TYPE_EXPORTS = [
   "ClientNotificationMap",
   "ClientNotificationMethod",
   "ClientRequestMap",
@@ -18,7 +18,7 @@ export const METHOD_TYPE_EXPORTS = [
   "ServerRequestResult",
 ];
 
-export const METHOD_VALUE_EXPORTS = [
+const METHOD_VALUE_EXPORTS = [
   "CLIENT_NOTIFICATION_METHODS",
   "CLIENT_NOTIFICATION_SCHEMAS",
   "CLIENT_REQUEST_METHODS",

@@ -23,12 +23,12 @@ export function unionKeyword(node: SchemaNode): "oneOf" | "anyOf" | undefined {
 }
 
 /** `{ type: "null" }` and nothing else that constrains. */
-export function isNullSchema(schema: JsonSchema): boolean {
+function isNullSchema(schema: JsonSchema): boolean {
   return isNode(schema) && schema.type === "null" && schema.enum === undefined;
 }
 
 /** `{ type: "string", enum: [...] }`: its values, else undefined. */
-export function stringEnumValues(schema: JsonSchema): string[] | undefined {
+function stringEnumValues(schema: JsonSchema): string[] | undefined {
   if (!isNode(schema) || schema.enum === undefined) return undefined;
   if (schema.type !== "string" && schema.type !== undefined) return undefined;
   if (STRUCTURAL.some((key) => key !== "type" && key !== "enum" && key in schema)) return undefined;

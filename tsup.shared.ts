@@ -18,3 +18,12 @@ export function sharedTsupConfig(packageDir: string, entry: Record<string, strin
     define: { __PACKAGE_VERSION__: JSON.stringify(pkg.version) },
   };
 }
+
+/**
+ * Shared tsup settings for an app (a CLI and the scripts it spawns): one ESM bundle per entry with
+ * its shebang, dependencies left external so the workspace packages run from their own builds, as
+ * users get them; no type declarations.
+ */
+export function sharedAppTsupConfig(packageDir: string, entry: Record<string, string>): Options {
+  return { ...sharedTsupConfig(packageDir, entry), format: ["esm"], dts: false, splitting: false };
+}

@@ -4,12 +4,12 @@ export interface Arm<T> {
   run(rep: number): Promise<T>;
 }
 
-export interface InterleaveOptions {
+export interface InterleaveOptions<T> {
   /** Measured repetitions per arm. */
   reps: number;
   /** Unmeasured rounds first (JIT warm-up, caches). Default 1. */
   warmup?: number;
-  onRound?: (round: number, arm: string, sample: unknown) => void;
+  onRound?: (round: number, arm: string, sample: T) => void;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface InterleaveOptions {
  * process still exiting, garbage) is spread over all of them. Returns each arm's measured samples, in
  * arm order.
  */
-export async function interleave<T>(arms: readonly Arm<T>[], options: InterleaveOptions): Promise<T[][]> {
+export async function interleave<T>(arms: readonly Arm<T>[], options: InterleaveOptions<T>): Promise<T[][]> {
   const warmup = options.warmup ?? 1;
   const samples: T[][] = arms.map(() => []);
   for (let round = 0; round < warmup + options.reps; round++) {

@@ -36,10 +36,8 @@ export class ApprovalDesk {
   }
 
   /** Ctrl-C: questions being asked get no answer (the request is declined). */
-  abortQuestions(): boolean {
-    const any = this.questions.size > 0;
+  abortQuestions(): void {
     for (const question of this.questions) question.abort();
-    return any;
   }
 
   /** The `onServerRequest` handler of the client. */

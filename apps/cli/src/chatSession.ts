@@ -42,7 +42,6 @@ export class ChatSession {
   private connection: Connection | undefined;
   private thread: ThreadHandle | undefined;
   private turn: TurnHandle | undefined;
-  private interruptRequested = false;
   private interrupting = false;
   private lastInterruptAt = 0;
   private requestExit: (code: number) => void = () => {};
@@ -91,8 +90,8 @@ export class ChatSession {
     this.interrupting = true;
     this.desk.abortQuestions();
     this.output.notice("interrupting", "interrupting the turn (Ctrl-C again to quit)");
+    // Before turn/start is answered there is no turn yet: runTurn interrupts it once it has one.
     if (this.turn) this.interruptTurn(this.turn);
-    else this.interruptRequested = true;
   }
 
   private exit(code: number): void {
@@ -187,7 +186,6 @@ export class ChatSession {
   private async runTurn(connection: Connection, text: string): Promise<TurnOutcome> {
     this.phase = "turn";
     this.interrupting = false;
-    this.interruptRequested = false;
     try {
       if (this.thread === undefined) {
         this.thread = await connection.client.startThread();
@@ -196,7 +194,7 @@ export class ChatSession {
       const turn = await this.thread.turn(text);
       this.turn = turn;
       this.output.turnStarted(turn.threadId, turn.turnId);
-      if (this.interruptRequested) this.interruptTurn(turn);
+      if (this.interrupting) this.interruptTurn(turn);
       const end = await followTurn(turn, {
         client: connection.client,
         output: this.output,

@@ -35,7 +35,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
 
 /** A spinner redraws its line in place: only on a terminal with a known width, and not in CI logs. */
 function spinnerPossible(io: Io): boolean {
-  const width = (io.stderr as { columns?: number }).columns ?? 0;
+  const width = io.stderr.columns ?? 0;
   return (
     io.stdout.isTTY === true && io.stderr.isTTY === true && width > 0 && io.env.TERM !== "dumb" && !io.env.CI
   );

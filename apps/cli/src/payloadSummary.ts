@@ -1,4 +1,4 @@
-export interface SummaryLimits {
+interface SummaryLimits {
   /** Longest string kept whole. */
   maxString: number;
   /** Array entries and object keys shown per level. */
@@ -9,13 +9,12 @@ export interface SummaryLimits {
   maxLength: number;
 }
 
-const DEFAULT_LIMITS: SummaryLimits = { maxString: 60, maxEntries: 8, maxDepth: 3, maxLength: 400 };
+const LIMITS: SummaryLimits = { maxString: 60, maxEntries: 8, maxDepth: 3, maxLength: 400 };
 
 /** A one-line, JSON-like summary of a payload: long strings, long lists and deep nesting are cut. */
-export function summarizePayload(value: unknown, limits: Partial<SummaryLimits> = {}): string {
-  const l = { ...DEFAULT_LIMITS, ...limits };
-  const text = summarize(value, l, 0);
-  return text.length > l.maxLength ? `${text.slice(0, l.maxLength - 1)}…` : text;
+export function summarizePayload(value: unknown): string {
+  const text = summarize(value, LIMITS, 0);
+  return text.length > LIMITS.maxLength ? `${text.slice(0, LIMITS.maxLength - 1)}…` : text;
 }
 
 function summarize(value: unknown, l: SummaryLimits, depth: number): string {

@@ -1,11 +1,11 @@
-import { CodexClient, type TurnResult } from "@codex-app-server/client";
+import { CodexClient, input, type TurnResult } from "@codex-app-server/client";
 import type { JsonRpcMessage } from "@codex-app-server/protocol";
 import { StdioTransport } from "@codex-app-server/transport/stdio";
 import type { BenchContext, Benchmark } from "../benchmark.js";
 import { type Arm, interleave } from "../interleave.js";
 import { type Measurement, measurement } from "../measurement.js";
 import { median } from "../stats.js";
-import { type ChildCommand, fakeServer, textInput } from "../support/fakeServer.js";
+import { type ChildCommand, fakeServer } from "../support/fakeServer.js";
 import { collectGarbage } from "../support/gc.js";
 import { LineClient, type RawMessage } from "../support/lineClient.js";
 import { MB, MemorySampler } from "../support/memorySampler.js";
@@ -92,7 +92,7 @@ export async function sdkRun(command: ChildCommand, shape: Shape): Promise<Concu
             const result = await turn.result();
             if (result.status !== "completed") throw new Error(`turn ${prompt} ended ${result.status}`);
             checkRouting(order, {
-              threadId: result.threadId === thread.id ? thread.id : result.threadId,
+              threadId: result.threadId,
               prompt,
               finalText: result.finalResponse,
               userText: userTextOf(result),
@@ -157,7 +157,7 @@ export async function bareRun(command: ChildCommand, shape: Shape): Promise<Conc
           for (let j = 0; j < shape.turnsPerThread; j++) {
             const prompt = promptOf(t, j);
             order.push({ threadId, prompt });
-            const response = await client.call("turn/start", { threadId, input: textInput(prompt) });
+            const response = await client.call("turn/start", { threadId, input: [input.text(prompt)] });
             const turnId = (response.result as { turn: { id: string } }).turn.id;
             const state = turnState(turnId);
             if (!state.done) {
@@ -208,8 +208,7 @@ export const concurrencyBenchmark: Benchmark = {
     ];
     const [bare, sdk] = await interleave(arms, {
       reps,
-      onRound: (round, arm, sample) => {
-        const s = sample as ConcurrencySample;
+      onRound: (round, arm, s) => {
         context.log(
           `concurrency: ${round < 0 ? "warm-up" : `rep ${round + 1}`} ${arm} ${total} turns: ${s.ms.toFixed(0)} ms, heap +${(s.heapGrowth / MB).toFixed(1)} MiB, rss ${(s.rss / MB).toFixed(0)} MiB`,
         );

@@ -67,8 +67,7 @@ export const latencyBenchmark: Benchmark = {
       ];
       const [bareBlocks, sdkBlocks] = await interleave(arms, {
         reps,
-        onRound: (round, arm, sample) => {
-          const s = sample as LatencySample;
+        onRound: (round, arm, s) => {
           context.log(
             `latency: ${round < 0 ? "warm-up" : `block ${round + 1}`} ${arm} ${block} requests: p50 ${(s.p50 * 1000).toFixed(0)} µs, p99 ${(s.p99 * 1000).toFixed(0)} µs`,
           );

@@ -1,4 +1,4 @@
-import { CodexClient } from "@codex-app-server/client";
+import { CodexClient, input } from "@codex-app-server/client";
 import { reply, startRealAppServer } from "@codex-app-server/testing";
 import { StdioTransport } from "@codex-app-server/transport/stdio";
 import { Codex } from "@openai/codex-sdk";
@@ -6,7 +6,6 @@ import type { BenchContext, Benchmark } from "../benchmark.js";
 import { type Arm, interleave } from "../interleave.js";
 import { type Measurement, measurement } from "../measurement.js";
 import { median } from "../stats.js";
-import { textInput } from "../support/fakeServer.js";
 import { LineClient, type RawMessage } from "../support/lineClient.js";
 
 const ANSWER = "Hello from the scripted model.";
@@ -28,7 +27,7 @@ async function bareOneShot(client: LineClient, prompt: string): Promise<string |
       else if (message.method === "turn/completed") resolve();
     };
   });
-  const response = await client.call("turn/start", { threadId, input: textInput(prompt) });
+  const response = await client.call("turn/start", { threadId, input: [input.text(prompt)] });
   if (response.error !== undefined) throw new Error(`turn/start failed: ${JSON.stringify(response.error)}`);
   await completed;
   return finalText;
@@ -104,7 +103,7 @@ export const realServerBenchmark: Benchmark = {
         reps,
         onRound: (round, arm, sample) =>
           context.log(
-            `real-server: ${round < 0 ? "warm-up" : `turn ${round + 1}`} ${arm} ${(sample as number).toFixed(0)} ms`,
+            `real-server: ${round < 0 ? "warm-up" : `turn ${round + 1}`} ${arm} ${sample.toFixed(0)} ms`,
           ),
       });
       const sdkMedian = median(sdk ?? []);

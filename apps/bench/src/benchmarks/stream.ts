@@ -1,14 +1,14 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
-import { CodexClient } from "@codex-app-server/client";
+import { CodexClient, input } from "@codex-app-server/client";
 import type { ValidationMode } from "@codex-app-server/protocol";
 import { StdioTransport } from "@codex-app-server/transport/stdio";
 import type { BenchContext, Benchmark } from "../benchmark.js";
 import { type Arm, interleave } from "../interleave.js";
 import { type Measurement, measurement } from "../measurement.js";
 import { median } from "../stats.js";
-import { fakeServer, textInput } from "../support/fakeServer.js";
+import { fakeServer } from "../support/fakeServer.js";
 import { LineClient, type RawMessage } from "../support/lineClient.js";
 import { type Recording, recordSession } from "../support/recording.js";
 import { replayServerCommand } from "../support/replayCommand.js";
@@ -41,7 +41,7 @@ export async function recordStream(dir: string, deltas: number): Promise<Recordi
         method: "turn/start",
         params: (responses: RawMessage[]) => ({
           threadId: (responses[1]?.result as { thread: { id: string } }).thread.id,
-          input: textInput(PROMPT),
+          input: [input.text(PROMPT)],
         }),
         until: (m) => m.method === "turn/completed",
       },
@@ -105,7 +105,7 @@ export async function bareTurn(recording: Recording, expected: number): Promise<
         } else if (message.method === "turn/completed") resolve();
       };
     });
-    await client.call("turn/start", { threadId, input: textInput(PROMPT) });
+    await client.call("turn/start", { threadId, input: [input.text(PROMPT)] });
     await completed;
     const ms = performance.now() - start;
     if (deltas !== expected || chars !== expected * 2) {
@@ -177,7 +177,7 @@ export const streamBenchmark: Benchmark = {
       reps,
       onRound: (round, arm, sample) =>
         context.log(
-          `stream: ${round < 0 ? "warm-up" : `rep ${round + 1}`} ${arm} ${(sample as StreamSample).ms.toFixed(0)} ms`,
+          `stream: ${round < 0 ? "warm-up" : `rep ${round + 1}`} ${arm} ${sample.ms.toFixed(0)} ms`,
         ),
     });
     const rate = (samples: StreamSample[] | undefined) =>

@@ -19,8 +19,3 @@ export async function fakeServer(scenario: FakeScenario): Promise<FakeServerSetu
     [Symbol.asyncDispose]: () => file.remove(),
   };
 }
-
-/** A one-turn user input, as the SDK sends it. */
-export function textInput(text: string): Array<{ type: "text"; text: string; text_elements: [] }> {
-  return [{ type: "text", text, text_elements: [] }];
-}

@@ -20,8 +20,7 @@ export class MemorySampler {
     this.timer.unref();
   }
 
-  /** Takes one sample now (call it from the work's own callbacks for finer coverage). */
-  sample(): void {
+  private sample(): void {
     const usage = process.memoryUsage();
     if (usage.heapUsed > this.heapUsed) this.heapUsed = usage.heapUsed;
     if (usage.rss > this.rss) this.rss = usage.rss;

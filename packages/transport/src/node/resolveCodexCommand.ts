@@ -64,25 +64,44 @@ export function resolveCodexCommand(options: CodexCommandOptions = {}): Resolved
   return finish(process.platform === "win32" ? "codex.exe" : "codex", ["app-server"], "path");
 }
 
-/**
- * The native `codex` executable shipped by the `@openai/codex` npm package for this platform,
- * looked up from this package's location and then from the current directory; `undefined` when
- * the package (or its platform dependency) is not installed.
- */
-export function findCodexBinary(): string | undefined {
-  const triple = TARGET_TRIPLES[`${process.platform}-${process.arch}`];
-  if (!triple) return undefined;
-  const platformPackage = `@openai/codex-${process.platform === "android" ? "linux" : process.platform}-${process.arch}`;
-  const executable = process.platform === "win32" ? "codex.exe" : "codex";
+export interface CodexBinaryLookupOptions {
+  /** Files (or file URLs) to resolve `@openai/codex` from, in order. Default: this package, then the cwd. */
+  from?: readonly string[];
+  /** Default `process.platform`. */
+  platform?: NodeJS.Platform;
+  /** Default `process.arch`. */
+  arch?: NodeJS.Architecture;
+}
 
-  for (const base of lookupBases()) {
+/** Where the binary is, or why there is none: no build for the platform, no package, no binary in it. */
+export type CodexBinaryLookup =
+  | { found: string }
+  | { found?: undefined; missing: "platform"; platform: string }
+  | { found?: undefined; missing: "package" }
+  | { found?: undefined; missing: "binary"; triple: string; platformPackage: string; candidates: string[] };
+
+/**
+ * Looks for the native `codex` executable shipped by the `@openai/codex` npm package (its platform
+ * dependency, or older layouts that vendor it in the package itself), without the Node launcher.
+ */
+export function lookupCodexBinary(options: CodexBinaryLookupOptions = {}): CodexBinaryLookup {
+  const platform = options.platform ?? process.platform;
+  const arch = options.arch ?? process.arch;
+  const triple = TARGET_TRIPLES[`${platform}-${arch}`];
+  if (!triple) return { missing: "platform", platform: `${platform}-${arch}` };
+  const platformPackage = `@openai/codex-${platform === "android" ? "linux" : platform}-${arch}`;
+  const executable = platform === "win32" ? "codex.exe" : "codex";
+
+  let packageFound = false;
+  const candidates: string[] = [];
+  for (const base of options.from ?? lookupBases()) {
     let codexPackageJson: string;
     try {
       codexPackageJson = createRequire(base).resolve("@openai/codex/package.json");
     } catch {
       continue;
     }
-    const candidates: string[] = [];
+    packageFound = true;
     try {
       const platformPackageJson = createRequire(codexPackageJson).resolve(`${platformPackage}/package.json`);
       candidates.push(join(dirname(platformPackageJson), "vendor", triple, "bin", executable));
@@ -91,9 +110,17 @@ export function findCodexBinary(): string | undefined {
     }
     candidates.push(join(dirname(codexPackageJson), "vendor", triple, "bin", executable));
     const found = candidates.find((candidate) => existsSync(candidate));
-    if (found) return found;
+    if (found) return { found };
   }
-  return undefined;
+  return packageFound ? { missing: "binary", triple, platformPackage, candidates } : { missing: "package" };
+}
+
+/**
+ * The native `codex` executable of the installed `@openai/codex` package for this platform, looked up
+ * from this package's location and then from the current directory; `undefined` when there is none.
+ */
+export function findCodexBinary(options: CodexBinaryLookupOptions = {}): string | undefined {
+  return lookupCodexBinary(options).found;
 }
 
 function lookupBases(): string[] {

@@ -1,5 +1,11 @@
 export { splitCommandLine } from "./commandLine.js";
-export type { CodexCommandOptions, CodexCommandSource, ResolvedCodexCommand } from "./resolveCodexCommand.js";
-export { findCodexBinary, resolveCodexCommand } from "./resolveCodexCommand.js";
+export type {
+  CodexBinaryLookup,
+  CodexBinaryLookupOptions,
+  CodexCommandOptions,
+  CodexCommandSource,
+  ResolvedCodexCommand,
+} from "./resolveCodexCommand.js";
+export { findCodexBinary, lookupCodexBinary, resolveCodexCommand } from "./resolveCodexCommand.js";
 export type { StdioTransportOptions } from "./stdioTransport.js";
 export { StdioTransport } from "./stdioTransport.js";

@@ -22,7 +22,6 @@ import type {
   ThreadReadResponse,
   ThreadRevertResponse,
   ThreadSetNameResponse,
-  UserInput,
 } from "@codex-app-server/protocol";
 import { createValidator, routeOf } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport, TransportCloseInfo } from "@codex-app-server/transport";
@@ -42,7 +41,7 @@ import type { Input } from "./inputs.js";
 import { normalizeInput } from "./inputs.js";
 import type { ClientMachine } from "./machines/clientMachine.js";
 import { clientMachine } from "./machines/clientMachine.js";
-import { turnMachine } from "./machines/turnMachine.js";
+import { steerActor, turnMachine } from "./machines/turnMachine.js";
 import type {
   ChatOptions,
   CodexClientOptions,
@@ -136,12 +135,7 @@ export class CodexClient implements AsyncDisposable {
         this.answerServerRequest(method, params, context),
       );
     }
-    this.turnHost = {
-      requestTimeoutMs: this.requestTimeoutMs,
-      steer: (threadId, turnId, input) =>
-        this.peer.request("turn/steer", { threadId, input: input as UserInput[], expectedTurnId: turnId }),
-      turnEnded: (turn) => this.onTurnEnded(turn),
-    };
+    this.turnHost = { turnEnded: (turn) => this.onTurnEnded(turn) };
     const peer = this.peer;
     const machine = clientMachine.provide({
       actors: {
@@ -150,6 +144,7 @@ export class CodexClient implements AsyncDisposable {
             interruptTurn: fromPromise(({ input, signal }) =>
               peer.request("turn/interrupt", input, { signal }),
             ),
+            steerTurn: steerActor((params, signal) => peer.request("turn/steer", params, { signal })),
           },
         }),
       },
@@ -545,9 +540,15 @@ export class CodexClient implements AsyncDisposable {
     } finally {
       this.turnStarts.delete(thread.id);
     }
-    this.actor.send({ type: "spawn.turn", threadId: thread.id, turnId });
+    this.actor.send({
+      type: "spawn.turn",
+      threadId: thread.id,
+      turnId,
+      inactivityTimeoutMs: this.inactivityTimeoutMs,
+      interruptTimeoutMs: this.requestTimeoutMs,
+    });
     const ref = this.actor.getSnapshot().children[`turn:${turnId}`] as TurnActorRef;
-    const turn = new TurnHandle(this.turnHost, ref, thread.id, turnId, this.inactivityTimeoutMs);
+    const turn = new TurnHandle(this.turnHost, ref, thread.id, turnId);
     this.turns.set(turnId, turn);
     thread.actor.send({ type: "turn.began", turnId });
     if (early.overflowed) {

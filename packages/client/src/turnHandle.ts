@@ -6,18 +6,17 @@ import type {
   TurnSteerResponse,
 } from "@codex-app-server/protocol";
 import { CodexAbortError, CodexTimeoutError } from "@codex-app-server/transport";
-import type { ActorRefFrom } from "xstate";
 import type { ChatContinuation } from "./continuation.js";
 import { CodexInvalidStateError, CodexTurnInactiveError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import { normalizeInput } from "./inputs.js";
-import type { TurnMachine, TurnStateName } from "./machines/turnMachine.js";
+import type { TurnActorRef, TurnStateName } from "./machines/turnMachine.js";
 import type { ConversationStep } from "./steps.js";
 import { isStepItem, toConversationStep } from "./steps.js";
 import { TurnEventLog } from "./turnEventLog.js";
 import type { ServerNotification, TurnResult } from "./turnTypes.js";
 
-export type TurnActorRef = ActorRefFrom<TurnMachine>;
+export type { TurnActorRef };
 
 /** Options for reading a turn's events. */
 export interface TurnReadOptions {
@@ -28,10 +27,8 @@ export interface TurnReadOptions {
 
 /** What a turn needs from its client. */
 export interface TurnHost {
-  steer(threadId: string, turnId: string, input: Input): Promise<TurnSteerResponse>;
   /** The turn ended (final state reached); the client updates its thread and registries. */
   turnEnded(turn: TurnHandle): void;
-  requestTimeoutMs: number | null;
 }
 
 /**
@@ -51,27 +48,25 @@ export class TurnHandle {
   private usage: ThreadTokenUsage | null = null;
   private lastError: TurnError | null = null;
   private endTurn: Turn | null = null;
-  private inactivityTimeoutMs: number | null;
-  private lastActivityAt = Date.now();
-  private watchdog: ReturnType<typeof setTimeout> | undefined;
   private reading = false;
   private readMode: ChatContinuation["mode"] = "stream";
   private ended = false;
+  /** An `activity` event is due once the current transport chunk is delivered. */
+  private activityDue = false;
+  private steerIds = 0;
 
   /** @internal Created by the client once `turn/start` answered. */
-  constructor(
-    host: TurnHost,
-    actor: TurnActorRef,
-    threadId: string,
-    turnId: string,
-    inactivityTimeoutMs: number | null,
-  ) {
+  constructor(host: TurnHost, actor: TurnActorRef, threadId: string, turnId: string) {
     this.host = host;
     this.actor = actor;
     this.threadId = threadId;
     this.turnId = turnId;
-    this.inactivityTimeoutMs = inactivityTimeoutMs;
-    this.armWatchdog();
+    actor.on("inactive", () => this.log.interruptWait());
+  }
+
+  /** The inactivity timeout in force (a reader's override while it reads); `null`: none. */
+  get inactivityTimeoutMs(): number | null {
+    return this.actor.getSnapshot().context.inactivityTimeoutMs;
   }
 
   /** The turn actor's top-level state. */
@@ -102,7 +97,11 @@ export class TurnHandle {
   /** @internal The hot path: one routed notification of this turn. */
   _receive(notification: ServerNotification): void {
     if (this.ended) return;
-    this.lastActivityAt = Date.now();
+    if (!this.activityDue) {
+      // One machine event per transport chunk: the peer delivers a chunk's messages synchronously.
+      this.activityDue = true;
+      queueMicrotask(this.flushActivity);
+    }
     switch (notification.method) {
       case "item/completed":
         this.recordItem(notification.params.item);
@@ -147,7 +146,6 @@ export class TurnHandle {
   /** @internal */
   _requestClosed(requestId: string): void {
     this.actor.send({ type: "request.closed", requestId });
-    this.lastActivityAt = Date.now();
   }
 
   /** Every notification of this turn, from the cursor on. */
@@ -180,26 +178,48 @@ export class TurnHandle {
     return this.snapshotResult();
   }
 
-  /** Adds input to the running turn (`turn/steer` with this turn as the expected one). Only while streaming. */
-  async steer(input: Input): Promise<TurnSteerResponse> {
-    this.assertAccepts({ type: "steer" }, "steer", "steering is accepted only while the turn is streaming");
-    const response = await this.host.steer(this.threadId, this.turnId, normalizeInput(input));
-    if (this.actor.getSnapshot().can({ type: "steer" })) this.actor.send({ type: "steer" });
-    return response;
+  /**
+   * Adds input to the running turn (`turn/steer` with this turn as the expected one). Accepted while
+   * the turn is `starting` (sent once the server has started it) or `streaming`; the turn's machine
+   * sends it and abandons it if the turn is interrupted or ends first.
+   */
+  steer(input: Input): Promise<TurnSteerResponse> {
+    const id = String(++this.steerIds);
+    const event = { type: "steer", id, input: normalizeInput(input) } as const;
+    try {
+      this.assertAccepts(event, "steer", "steering is accepted while the turn is starting or streaming");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<TurnSteerResponse>((resolve, reject) => {
+      const subscription = this.actor.on("steer.settled", (settled) => {
+        if (settled.id !== id) return;
+        subscription.unsubscribe();
+        if (settled.response) resolve(settled.response);
+        else if (settled.reason === "refused") reject(settled.error);
+        else reject(this.steerAbandoned(settled.reason));
+      });
+      this.actor.send(event);
+    });
   }
 
   /**
    * Interrupts the turn and waits for it to end (`interrupting` until `turn/completed`). On a turn that
-   * already ended, returns its result at once.
+   * already ended, returns its result at once. Asked for before the server started the turn, the
+   * interrupt is held until it has. `timeoutMs` (default: the client's request timeout) bounds the wait
+   * for `turn/completed`: past it the turn is `unresponsive` and this rejects with `CodexTimeoutError`.
    */
   async interrupt(options: { timeoutMs?: number | null; signal?: AbortSignal } = {}): Promise<TurnResult> {
     if (!this.ended) {
       this.assertAccepts({ type: "interrupt" }, "interrupt");
-      if (this.state !== "interrupting") this.actor.send({ type: "interrupt" });
-      await this.waitForEnd(
-        options.timeoutMs === undefined ? this.host.requestTimeoutMs : options.timeoutMs,
-        options.signal,
-      );
+      if (this.state !== "interrupting") {
+        this.actor.send(
+          options.timeoutMs === undefined
+            ? { type: "interrupt" }
+            : { type: "interrupt", timeoutMs: options.timeoutMs },
+        );
+      }
+      await this.waitForEnd(options.signal);
     }
     return this.snapshotResult();
   }
@@ -220,9 +240,7 @@ export class TurnHandle {
     }
     if (this.ended) return;
     this.assertAccepts({ type: "resume" }, "resume", "only an inactive turn can be resumed");
-    this.lastActivityAt = Date.now();
     this.actor.send({ type: "resume" });
-    this.armWatchdog();
   }
 
   /** A continuation token for this turn at the current cursor. */
@@ -288,9 +306,8 @@ export class TurnHandle {
       this.reading = true;
       this.readMode = mode;
       previousTimeout = this.inactivityTimeoutMs;
-      if (options.inactivityTimeoutMs !== undefined) {
-        this.inactivityTimeoutMs = options.inactivityTimeoutMs;
-        this.armWatchdog();
+      if (options.inactivityTimeoutMs !== undefined && options.inactivityTimeoutMs !== previousTimeout) {
+        this.actor.send({ type: "inactivity.set", timeoutMs: options.inactivityTimeoutMs });
       }
       signal?.addEventListener("abort", onAbort, { once: true });
       state = "open";
@@ -302,9 +319,8 @@ export class TurnHandle {
       if (!wasOpen) return;
       signal?.removeEventListener("abort", onAbort);
       this.reading = false;
-      if (options.inactivityTimeoutMs !== undefined && this.inactivityTimeoutMs !== previousTimeout) {
-        this.inactivityTimeoutMs = previousTimeout;
-        this.armWatchdog();
+      if (!this.ended && this.inactivityTimeoutMs !== previousTimeout) {
+        this.actor.send({ type: "inactivity.set", timeoutMs: previousTimeout });
       }
     };
 
@@ -414,11 +430,23 @@ export class TurnHandle {
     return new CodexTurnInactiveError(this.continuation(mode), this.inactivityTimeoutMs ?? 0);
   }
 
-  private assertAccepts(
-    event: { type: "steer" | "interrupt" | "resume" },
-    name: string,
-    hint?: string,
-  ): void {
+  private readonly flushActivity = (): void => {
+    this.activityDue = false;
+    if (!this.ended) this.actor.send({ type: "activity" });
+  };
+
+  private steerAbandoned(reason: "interrupting" | "ended" | undefined): CodexInvalidStateError {
+    return new CodexInvalidStateError(
+      `turn:${this.turnId}`,
+      this.state,
+      "steer",
+      reason === "interrupting"
+        ? "the turn is being interrupted: the steer was not applied"
+        : "the turn ended before the steer was applied",
+    );
+  }
+
+  private assertAccepts(event: Parameters<TurnActorRef["send"]>[0], name: string, hint?: string): void {
     if (!this.actor.getSnapshot().can(event)) {
       throw new CodexInvalidStateError(`turn:${this.turnId}`, this.state, name, hint);
     }
@@ -427,18 +455,15 @@ export class TurnHandle {
   private finish(error?: Error): void {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.watchdog);
-    this.watchdog = undefined;
     this.log.end(error);
     this.host.turnEnded(this);
   }
 
-  private waitForEnd(timeoutMs: number | null, signal?: AbortSignal): Promise<void> {
+  /** Waits for the end; rejects when the interrupt failed, gave up (`unresponsive`) or `signal` aborts. */
+  private waitForEnd(signal?: AbortSignal): Promise<void> {
     if (this.actor.getSnapshot().status === "done") return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
       const settle = (error?: Error) => {
-        clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
         subscription.unsubscribe();
         if (error) reject(error);
@@ -452,63 +477,19 @@ export class TurnHandle {
         );
       const subscription = this.actor.subscribe((snapshot) => {
         if (snapshot.status === "done") return settle();
-        if (snapshot.value !== "interrupting" && snapshot.context.interruptError !== null) {
+        if (snapshot.matches("interrupting")) return;
+        const reason = snapshot.context.interruptError ?? "the interrupt was abandoned";
+        if (snapshot.value === "unresponsive") {
+          const timeoutMs = snapshot.context.interruptTimeoutMs ?? 0;
           settle(
-            new CodexInvalidStateError(
-              `turn:${this.turnId}`,
-              this.state,
-              "interrupt",
-              `turn/interrupt failed: ${snapshot.context.interruptError}`,
-            ),
+            new CodexTimeoutError(`turn ${this.turnId}: ${reason}`, { method: "turn/interrupt", timeoutMs }),
           );
+        } else {
+          settle(new CodexInvalidStateError(`turn:${this.turnId}`, this.state, "interrupt", reason));
         }
       });
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeoutMs !== null) {
-        timer = setTimeout(
-          () =>
-            settle(
-              new CodexTimeoutError(
-                `turn ${this.turnId} did not end within ${timeoutMs} ms of turn/interrupt`,
-                { method: "turn/interrupt", timeoutMs },
-              ),
-            ),
-          timeoutMs,
-        );
-      }
     });
   }
-
-  private armWatchdog(): void {
-    clearTimeout(this.watchdog);
-    this.watchdog = undefined;
-    const timeout = this.inactivityTimeoutMs;
-    if (timeout === null || this.ended) return;
-    const due = Math.max(0, this.lastActivityAt + timeout - Date.now());
-    this.watchdog = setTimeout(this.onWatchdog, due);
-    (this.watchdog as { unref?: () => void }).unref?.();
-  }
-
-  private readonly onWatchdog = (): void => {
-    this.watchdog = undefined;
-    const timeout = this.inactivityTimeoutMs;
-    if (timeout === null || this.ended) return;
-    const idle = Date.now() - this.lastActivityAt;
-    if (idle < timeout) {
-      this.armWatchdog();
-      return;
-    }
-    const snapshot = this.actor.getSnapshot();
-    if (snapshot.can({ type: "inactivity.timeout" })) {
-      this.actor.send({ type: "inactivity.timeout" });
-      this.log.interruptWait();
-      return;
-    }
-    if (this.state !== "inactive") {
-      // Waiting on our own answer to an approval is not the server going quiet: check again later.
-      this.lastActivityAt = Date.now();
-      this.armWatchdog();
-    }
-  };
 }

@@ -22,7 +22,13 @@ export type ClientEvent =
   | { type: "close" }
   | { type: "transport.closed"; reason: string; failed: boolean; code?: string | number }
   | { type: "spawn.thread"; threadId: string; origin: "start" | "resume" | "fork" | "attach" }
-  | { type: "spawn.turn"; threadId: string; turnId: string }
+  | {
+      type: "spawn.turn";
+      threadId: string;
+      turnId: string;
+      inactivityTimeoutMs?: number | null;
+      interruptTimeoutMs?: number | null;
+    }
   | { type: "stop.child"; id: string };
 
 /**
@@ -51,7 +57,12 @@ export const clientMachine = setup({
       id: ({ event }) => (event.type === "spawn.turn" ? `turn:${event.turnId}` : "turn:?"),
       input: ({ event }) =>
         event.type === "spawn.turn"
-          ? { threadId: event.threadId, turnId: event.turnId }
+          ? {
+              threadId: event.threadId,
+              turnId: event.turnId,
+              inactivityTimeoutMs: event.inactivityTimeoutMs ?? null,
+              interruptTimeoutMs: event.interruptTimeoutMs ?? null,
+            }
           : { threadId: "?", turnId: "?" },
     }),
     stopChild: stopChild(({ event }) => (event.type === "stop.child" ? event.id : "")),

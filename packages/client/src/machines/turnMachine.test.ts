@@ -1,20 +1,69 @@
+import type { TurnSteerResponse } from "@codex-app-server/protocol";
 import { describe, expect, it } from "vitest";
-import { createActor, fromPromise } from "xstate";
-import { turnMachine } from "./turnMachine.js";
+import { createActor, fromPromise, SimulatedClock } from "xstate";
+import type { SteerRequestFn, TurnEmitted, TurnMachineInput } from "./turnMachine.js";
+import { INTERRUPT_RETRY_MS, steerActor, turnMachine } from "./turnMachine.js";
 
-function startTurn(interrupt: () => Promise<unknown> = () => new Promise(() => {})) {
-  const machine = turnMachine.provide({ actors: { interruptTurn: fromPromise(interrupt) } });
-  const actor = createActor(machine, { input: { threadId: "thr", turnId: "trn" } });
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A turn actor on a simulated clock, with its interrupt and steer requests recorded and held open. */
+function startTurn(input: Partial<TurnMachineInput> = {}) {
+  const clock = new SimulatedClock();
+  const interrupts: Array<Deferred<unknown>> = [];
+  const steers: Array<{
+    params: Parameters<SteerRequestFn>[0];
+    signal: AbortSignal;
+    reply: Deferred<TurnSteerResponse>;
+  }> = [];
+  const machine = turnMachine.provide({
+    actors: {
+      interruptTurn: fromPromise(() => {
+        const call = deferred<unknown>();
+        interrupts.push(call);
+        return call.promise;
+      }),
+      steerTurn: steerActor((params, signal) => {
+        const reply = deferred<TurnSteerResponse>();
+        steers.push({ params, signal, reply });
+        return reply.promise;
+      }),
+    },
+  });
+  const actor = createActor(machine, {
+    clock,
+    input: { threadId: "thr", turnId: "trn", inactivityTimeoutMs: 1000, interruptTimeoutMs: 5000, ...input },
+  });
+  const emitted: TurnEmitted[] = [];
+  actor.on("*", (event) => emitted.push(event));
   actor.start();
-  return actor;
+  return { actor, clock, interrupts, steers, emitted };
 }
 
 const completed = (status: "completed" | "interrupted" | "failed" | "inProgress") =>
   ({ type: "turn.completed", status, error: status === "failed" ? { message: "boom" } : null }) as const;
 
+const text = (t: string) => [{ type: "text" as const, text: t, text_elements: [] }];
+
+/** Lets promise callbacks (a settled request) reach the actor. */
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe("turnMachine", () => {
   it("starts in starting and streams after turn/started", () => {
-    const actor = startTurn();
+    const { actor } = startTurn();
     expect(actor.getSnapshot().value).toBe("starting");
     actor.send({ type: "turn.started" });
     expect(actor.getSnapshot().value).toEqual({ streaming: "receiving" });
@@ -25,7 +74,7 @@ describe("turnMachine", () => {
     ["interrupted", "interrupted"],
     ["failed", "failed"],
   ] as const)("turn/completed with status %s ends in %s", (status, state) => {
-    const actor = startTurn();
+    const { actor } = startTurn();
     actor.send({ type: "turn.started" });
     actor.send(completed(status) as never);
     expect(actor.getSnapshot().value).toBe(state);
@@ -33,128 +82,254 @@ describe("turnMachine", () => {
   });
 
   it("keeps the turn's error when it fails", () => {
-    const actor = startTurn();
+    const { actor } = startTurn();
     actor.send(completed("failed") as never);
     expect(actor.getSnapshot().context.error).toEqual({ message: "boom" });
   });
 
   it("ignores a turn/completed that still says inProgress", () => {
-    const actor = startTurn();
+    const { actor } = startTurn();
     actor.send({ type: "turn.started" });
     actor.send(completed("inProgress") as never);
     expect(actor.getSnapshot().value).toEqual({ streaming: "receiving" });
   });
 
-  it("accepts steering only while streaming", () => {
-    const actor = startTurn();
-    expect(actor.getSnapshot().can({ type: "steer" })).toBe(false);
-    actor.send({ type: "turn.started" });
-    expect(actor.getSnapshot().can({ type: "steer" })).toBe(true);
-    actor.send({ type: "steer" });
-    expect(actor.getSnapshot().context.steerCount).toBe(1);
-    actor.send({ type: "inactivity.timeout" });
-    expect(actor.getSnapshot().can({ type: "steer" })).toBe(false);
-  });
-
-  it("shows a pending request as awaitingRequest and returns to receiving when it closes", () => {
-    const actor = startTurn();
-    actor.send({ type: "turn.started" });
-    actor.send({ type: "request.opened", requestId: "7" });
-    expect(actor.getSnapshot().value).toEqual({ streaming: "awaitingRequest" });
-    expect(actor.getSnapshot().context.pendingRequests).toEqual(["7"]);
-    actor.send({ type: "request.closed", requestId: "7" });
-    expect(actor.getSnapshot().value).toEqual({ streaming: "receiving" });
-  });
-
-  it("does not go inactive while a request waits for our answer", () => {
-    const actor = startTurn();
-    actor.send({ type: "turn.started" });
-    actor.send({ type: "request.opened", requestId: "1" });
-    expect(actor.getSnapshot().can({ type: "inactivity.timeout" })).toBe(false);
-  });
-
-  it("goes inactive on the timeout and only resume or interrupt leave it", () => {
-    const actor = startTurn();
-    actor.send({ type: "turn.started" });
-    actor.send({ type: "inactivity.timeout" });
-    expect(actor.getSnapshot().value).toBe("inactive");
-    expect(actor.getSnapshot().can({ type: "turn.started" })).toBe(false);
-    expect(actor.getSnapshot().can({ type: "steer" })).toBe(false);
-    actor.send({ type: "resume" });
-    expect(actor.getSnapshot().value).toEqual({ streaming: "receiving" });
-  });
-
-  it("can go inactive before turn/started arrives", () => {
-    const actor = startTurn();
-    actor.send({ type: "inactivity.timeout" });
-    expect(actor.getSnapshot().value).toBe("inactive");
-  });
-
-  it("refuses resume outside inactive", () => {
-    const actor = startTurn();
-    actor.send({ type: "turn.started" });
-    expect(actor.getSnapshot().can({ type: "resume" })).toBe(false);
-  });
-
-  it("interrupting invokes turn/interrupt with the turn's ids and ends on turn/completed", async () => {
-    const calls: unknown[] = [];
-    const actor = startTurn(async () => {
-      calls.push("interrupt");
-      return {};
+  describe("inactivity (a delayed transition)", () => {
+    it("goes inactive when nothing arrives for the timeout, and says so", () => {
+      const { actor, clock, emitted } = startTurn();
+      actor.send({ type: "turn.started" });
+      clock.increment(999);
+      expect(actor.getSnapshot().value).toEqual({ streaming: "receiving" });
+      clock.increment(1);
+      expect(actor.getSnapshot().value).toBe("inactive");
+      expect(emitted).toEqual([{ type: "inactive" }]);
     });
-    actor.send({ type: "turn.started" });
-    actor.send({ type: "interrupt" });
-    expect(actor.getSnapshot().value).toBe("interrupting");
-    await Promise.resolve();
-    expect(calls).toEqual(["interrupt"]);
-    actor.send(completed("interrupted") as never);
-    expect(actor.getSnapshot().value).toBe("interrupted");
+
+    it("restarts the timer on activity", () => {
+      const { actor, clock } = startTurn();
+      actor.send({ type: "turn.started" });
+      clock.increment(800);
+      actor.send({ type: "activity" });
+      clock.increment(800);
+      expect(actor.getSnapshot().value).toEqual({ streaming: "receiving" });
+      clock.increment(200);
+      expect(actor.getSnapshot().value).toBe("inactive");
+    });
+
+    it("can go inactive before turn/started arrives", () => {
+      const { actor, clock } = startTurn();
+      clock.increment(1000);
+      expect(actor.getSnapshot().value).toBe("inactive");
+    });
+
+    it("pauses while a request waits for our answer and restarts when it closes", () => {
+      const { actor, clock } = startTurn();
+      actor.send({ type: "turn.started" });
+      actor.send({ type: "request.opened", requestId: "1" });
+      expect(actor.getSnapshot().value).toEqual({ streaming: "awaitingRequest" });
+      clock.increment(10_000);
+      expect(actor.getSnapshot().value).toEqual({ streaming: "awaitingRequest" });
+      actor.send({ type: "request.closed", requestId: "1" });
+      clock.increment(999);
+      expect(actor.getSnapshot().value).toEqual({ streaming: "receiving" });
+      clock.increment(1);
+      expect(actor.getSnapshot().value).toBe("inactive");
+    });
+
+    it("takes a new timeout from inactivity.set, and none when it is null", () => {
+      const { actor, clock } = startTurn();
+      actor.send({ type: "turn.started" });
+      actor.send({ type: "inactivity.set", timeoutMs: 50 });
+      clock.increment(50);
+      expect(actor.getSnapshot().value).toBe("inactive");
+      const never = startTurn({ inactivityTimeoutMs: null });
+      never.actor.send({ type: "turn.started" });
+      never.clock.increment(2_000_000_000);
+      expect(never.actor.getSnapshot().value).toEqual({ streaming: "receiving" });
+    });
+
+    it("only resume or interrupt leave inactive; resume goes back to where the turn was", () => {
+      const { actor, clock } = startTurn();
+      clock.increment(1000);
+      expect(actor.getSnapshot().can({ type: "steer", id: "1", input: text("x") })).toBe(false);
+      actor.send({ type: "resume" });
+      expect(actor.getSnapshot().value).toBe("starting");
+      actor.send({ type: "turn.started" });
+      clock.increment(1000);
+      actor.send({ type: "resume" });
+      expect(actor.getSnapshot().value).toEqual({ streaming: "receiving" });
+    });
+
+    it("refuses resume outside inactive", () => {
+      const { actor } = startTurn();
+      actor.send({ type: "turn.started" });
+      expect(actor.getSnapshot().can({ type: "resume" })).toBe(false);
+    });
   });
 
-  it("goes back to streaming with the reason when turn/interrupt fails", async () => {
-    const actor = startTurn(async () => {
-      throw new Error("no such turn");
+  describe("steering", () => {
+    it("sends a steer as a child actor while streaming and counts it once accepted", async () => {
+      const { actor, steers, emitted } = startTurn();
+      actor.send({ type: "turn.started" });
+      actor.send({ type: "steer", id: "1", input: text("more") });
+      expect(steers.map((s) => s.params)).toEqual([
+        { threadId: "thr", expectedTurnId: "trn", input: text("more") },
+      ]);
+      expect(Object.keys(actor.getSnapshot().children)).toEqual(["steer:1"]);
+      steers[0]?.reply.resolve({ turnId: "trn" });
+      await flush();
+      expect(actor.getSnapshot().context.steerCount).toBe(1);
+      expect(actor.getSnapshot().children).toEqual({});
+      expect(emitted).toEqual([{ type: "steer.settled", id: "1", response: { turnId: "trn" } }]);
     });
-    actor.send({ type: "turn.started" });
-    actor.send({ type: "interrupt" });
-    await new Promise<void>((resolve) => {
-      const sub = actor.subscribe((s) => {
-        if (s.context.interruptError) {
-          sub.unsubscribe();
-          resolve();
-        }
-      });
+
+    it("holds a steer asked for while starting until turn/started", () => {
+      const { actor, steers } = startTurn();
+      actor.send({ type: "steer", id: "1", input: text("early") });
+      expect(steers).toEqual([]);
+      expect(actor.getSnapshot().context.queuedSteers).toEqual([{ id: "1", input: text("early") }]);
+      actor.send({ type: "turn.started" });
+      expect(steers.map((s) => s.params.input)).toEqual([text("early")]);
+      expect(actor.getSnapshot().context.queuedSteers).toEqual([]);
     });
-    expect(actor.getSnapshot().value).toEqual({ streaming: "receiving" });
-    expect(actor.getSnapshot().context.interruptError).toBe("no such turn");
+
+    it("reports a steer the server refused", async () => {
+      const { actor, steers, emitted } = startTurn();
+      actor.send({ type: "turn.started" });
+      actor.send({ type: "steer", id: "1", input: text("x") });
+      const error = new Error("expected turn mismatch");
+      steers[0]?.reply.reject(error);
+      await flush();
+      expect(emitted).toEqual([{ type: "steer.settled", id: "1", error, reason: "refused" }]);
+      expect(actor.getSnapshot().context.steerCount).toBe(0);
+    });
+
+    it("abandons steers in flight or queued when the turn is interrupted or ends: requests abort", () => {
+      const a = startTurn();
+      a.actor.send({ type: "turn.started" });
+      a.actor.send({ type: "steer", id: "1", input: text("x") });
+      a.actor.send({ type: "interrupt" });
+      expect(a.steers[0]?.signal.aborted).toBe(true);
+      expect(a.emitted).toEqual([{ type: "steer.settled", id: "1", reason: "interrupting" }]);
+      expect(a.actor.getSnapshot().children["steer:1"]).toBeUndefined();
+
+      const b = startTurn();
+      b.actor.send({ type: "steer", id: "7", input: text("y") });
+      b.actor.send(completed("completed") as never);
+      expect(b.emitted).toEqual([{ type: "steer.settled", id: "7", reason: "ended" }]);
+      expect(b.steers).toEqual([]);
+    });
+
+    it("is refused while inactive, interrupting, or once final", () => {
+      const steer = { type: "steer", id: "1", input: text("x") } as const;
+      const { actor, clock } = startTurn();
+      actor.send({ type: "turn.started" });
+      clock.increment(1000);
+      expect(actor.getSnapshot().can(steer)).toBe(false);
+      actor.send({ type: "interrupt" });
+      expect(actor.getSnapshot().can(steer)).toBe(false);
+      actor.send(completed("interrupted") as never);
+      expect(actor.getSnapshot().can(steer)).toBe(false);
+    });
   });
 
-  it("interrupt is accepted from starting and inactive", () => {
-    const a = startTurn();
-    a.send({ type: "interrupt" });
-    expect(a.getSnapshot().value).toBe("interrupting");
-    const b = startTurn();
-    b.send({ type: "inactivity.timeout" });
-    b.send({ type: "interrupt" });
-    expect(b.getSnapshot().value).toBe("interrupting");
+  describe("interrupting", () => {
+    it("invokes turn/interrupt and ends on turn/completed", () => {
+      const { actor, interrupts } = startTurn();
+      actor.send({ type: "turn.started" });
+      actor.send({ type: "interrupt" });
+      expect(actor.getSnapshot().value).toEqual({ interrupting: "requesting" });
+      expect(interrupts).toHaveLength(1);
+      actor.send(completed("interrupted") as never);
+      expect(actor.getSnapshot().value).toBe("interrupted");
+    });
+
+    it("holds an interrupt asked for while starting until turn/started", async () => {
+      const { actor, interrupts } = startTurn();
+      actor.send({ type: "interrupt" });
+      expect(actor.getSnapshot().value).toEqual({ interrupting: "waitingForStart" });
+      expect(interrupts).toHaveLength(0);
+      actor.send({ type: "turn.started" });
+      expect(actor.getSnapshot().value).toEqual({ interrupting: "requesting" });
+      expect(interrupts).toHaveLength(1);
+      interrupts[0]?.resolve({});
+      await flush();
+      expect(actor.getSnapshot().value).toEqual({ interrupting: "awaitingEnd" });
+    });
+
+    it("retries while the server says the turn is not running yet (-32600)", async () => {
+      const { actor, clock, interrupts } = startTurn();
+      actor.send({ type: "turn.started" });
+      actor.send({ type: "interrupt" });
+      interrupts[0]?.reject(Object.assign(new Error("no active turn to interrupt"), { code: -32600 }));
+      await flush();
+      expect(actor.getSnapshot().value).toEqual({ interrupting: "retrying" });
+      clock.increment(INTERRUPT_RETRY_MS);
+      expect(interrupts).toHaveLength(2);
+      expect(actor.getSnapshot().context.interruptAttempts).toBe(2);
+    });
+
+    it.each([
+      ["streaming", { streaming: "receiving" }],
+      ["inactive", "inactive"],
+    ] as const)("a refused interrupt from %s goes back there with the reason", async (from, back) => {
+      const { actor, clock, interrupts } = startTurn();
+      actor.send({ type: "turn.started" });
+      if (from === "inactive") clock.increment(1000);
+      actor.send({ type: "interrupt" });
+      interrupts[0]?.reject(new Error("no such turn"));
+      await flush();
+      expect(actor.getSnapshot().value).toEqual(back);
+      expect(actor.getSnapshot().context.interruptError).toBe("turn/interrupt failed: no such turn");
+    });
+
+    it("lands in unresponsive with the reason when turn/completed does not come in time", async () => {
+      const { actor, clock, interrupts } = startTurn({ interruptTimeoutMs: 300 });
+      actor.send({ type: "turn.started" });
+      actor.send({ type: "interrupt" });
+      interrupts[0]?.resolve({});
+      await flush();
+      clock.increment(300);
+      expect(actor.getSnapshot().value).toBe("unresponsive");
+      expect(actor.getSnapshot().context.interruptError).toBe(
+        "turn/completed did not arrive within 300 ms of turn/interrupt",
+      );
+      actor.send({ type: "interrupt", timeoutMs: null });
+      expect(actor.getSnapshot().value).toEqual({ interrupting: "requesting" });
+      actor.send(completed("interrupted") as never);
+      expect(actor.getSnapshot().value).toBe("interrupted");
+    });
+
+    it("is accepted from starting, streaming and inactive", () => {
+      for (const prepare of [
+        () => {},
+        (t: ReturnType<typeof startTurn>) => t.actor.send({ type: "turn.started" }),
+        (t: ReturnType<typeof startTurn>) => t.clock.increment(1000),
+      ]) {
+        const t = startTurn();
+        prepare(t);
+        t.actor.send({ type: "interrupt" });
+        expect(t.actor.getSnapshot().matches("interrupting")).toBe(true);
+      }
+    });
   });
 
   it("fails with the transport's reason from any live state", () => {
     for (const prepare of [
       () => {},
-      (a: ReturnType<typeof startTurn>) => a.send({ type: "turn.started" }),
-      (a: ReturnType<typeof startTurn>) => a.send({ type: "inactivity.timeout" }),
-      (a: ReturnType<typeof startTurn>) => a.send({ type: "interrupt" }),
+      (t: ReturnType<typeof startTurn>) => t.actor.send({ type: "turn.started" }),
+      (t: ReturnType<typeof startTurn>) => t.clock.increment(1000),
+      (t: ReturnType<typeof startTurn>) => t.actor.send({ type: "interrupt" }),
     ]) {
-      const actor = startTurn();
-      prepare(actor);
-      actor.send({
+      const t = startTurn();
+      prepare(t);
+      t.actor.send({
         type: "transport.failed",
         code: "connection_closed",
         message: "process exited with code 1",
       });
-      expect(actor.getSnapshot().value).toBe("failed");
-      expect(actor.getSnapshot().context.failure).toEqual({
+      expect(t.actor.getSnapshot().value).toBe("failed");
+      expect(t.actor.getSnapshot().context.failure).toEqual({
         code: "connection_closed",
         message: "process exited with code 1",
       });
@@ -162,16 +337,21 @@ describe("turnMachine", () => {
   });
 
   it("accepts nothing once final", () => {
-    const actor = startTurn();
+    const { actor } = startTurn();
     actor.send(completed("completed") as never);
-    for (const type of ["steer", "interrupt", "resume", "turn.started"] as const) {
-      expect(actor.getSnapshot().can({ type } as never)).toBe(false);
+    for (const event of [
+      { type: "steer", id: "1", input: text("x") },
+      { type: "interrupt" },
+      { type: "resume" },
+      { type: "turn.started" },
+    ] as const) {
+      expect(actor.getSnapshot().can(event)).toBe(false);
     }
   });
 
   it("keeps a serializable context", () => {
-    const actor = startTurn();
-    actor.send({ type: "turn.started" });
+    const { actor } = startTurn();
+    actor.send({ type: "steer", id: "1", input: text("x") });
     actor.send({ type: "request.opened", requestId: "3" });
     const context = actor.getSnapshot().context;
     expect(JSON.parse(JSON.stringify(context))).toEqual(context);

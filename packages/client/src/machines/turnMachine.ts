@@ -1,24 +1,57 @@
-import type { TurnError } from "@codex-app-server/protocol";
-import { assign, fromPromise, setup } from "xstate";
+import type { TurnError, TurnSteerResponse, UserInput } from "@codex-app-server/protocol";
+import type { ActorRefFrom } from "xstate";
+import { assign, emit, enqueueActions, fromCallback, fromPromise, setup } from "xstate";
+
+/** The longest delay a timer can have (setTimeout's limit); a disabled timeout is guarded off. */
+const MAX_DELAY_MS = 2_147_483_647;
+/** How soon a `turn/interrupt` the server refused with "no active turn" is sent again. */
+export const INTERRUPT_RETRY_MS = 50;
+/** How many times such an interrupt is retried before it counts as failed. */
+export const INTERRUPT_MAX_ATTEMPTS = 100;
+/** JSON-RPC "invalid request": what the server answers `turn/interrupt` before the turn is running. */
+const NO_ACTIVE_TURN_CODE = -32600;
+
+/** A steer asked for: its handle-assigned id and the input to add. */
+export interface SteerRequest {
+  id: string;
+  input: UserInput[];
+}
 
 /** Serializable context of a turn actor. */
 export interface TurnContext {
   threadId: string;
   turnId: string;
+  /** `turn/started` was seen: the server accepts `turn/interrupt` and `turn/steer` from now on. */
+  started: boolean;
+  /** Quiet time after which the turn goes `inactive`; `null`: never. */
+  inactivityTimeoutMs: number | null;
+  /** How long `interrupting` waits for `turn/completed` before it gives up (`unresponsive`); `null`: for ever. */
+  interruptTimeoutMs: number | null;
   /** Ids (as strings) of server requests (approvals, questions) waiting for an answer. */
   pendingRequests: string[];
+  /** Steers the server accepted. */
   steerCount: number;
+  /** Steers asked for before `turn/started`: sent once the turn starts. */
+  queuedSteers: SteerRequest[];
+  /** Ids of steers sent and not answered yet (each one a child actor `steer:<id>`). */
+  steersInFlight: string[];
   /** The turn's error when it failed or was interrupted with one. */
   error: TurnError | null;
   /** Why the turn failed on our side (transport death), when it did. */
   failure: { code: string | number; message: string } | null;
-  /** Why the last `turn/interrupt` failed, when it did (the turn then goes back to streaming). */
+  /** Why the last interrupt failed or gave up, when it did. */
   interruptError: string | null;
+  /** The state an interrupt was asked for in: a failed interrupt goes back there. */
+  interruptFrom: "starting" | "streaming" | "inactive" | null;
+  /** `turn/interrupt` requests sent for the current interrupt. */
+  interruptAttempts: number;
 }
 
 export interface TurnMachineInput {
   threadId: string;
   turnId: string;
+  inactivityTimeoutMs?: number | null;
+  interruptTimeoutMs?: number | null;
 }
 
 export type TurnEvent =
@@ -28,39 +61,129 @@ export type TurnEvent =
       status: "completed" | "interrupted" | "failed" | "inProgress";
       error: TurnError | null;
     }
-  | { type: "inactivity.timeout" }
+  /** Something of this turn arrived (sent at most once per transport chunk): restarts the inactivity timer. */
+  | { type: "activity" }
+  /** Changes the inactivity timeout (a reader's override) and restarts the timer. */
+  | { type: "inactivity.set"; timeoutMs: number | null }
   | { type: "resume" }
-  | { type: "steer" }
-  | { type: "interrupt" }
+  | { type: "steer"; id: string; input: UserInput[] }
+  | { type: "steer.accepted"; id: string; response: TurnSteerResponse }
+  | { type: "steer.rejected"; id: string; error: unknown }
+  | { type: "interrupt"; timeoutMs?: number | null }
   | { type: "request.opened"; requestId: string }
   | { type: "request.closed"; requestId: string }
   | { type: "transport.failed"; code: string | number; message: string };
 
+/** What the turn actor emits for its handle (`actor.on(type, ...)`). */
+export type TurnEmitted =
+  | { type: "inactive" }
+  | {
+      type: "steer.settled";
+      id: string;
+      response?: TurnSteerResponse;
+      /** The server's error, or why the steer was never sent (`reason`). */
+      error?: unknown;
+      reason?: "refused" | "interrupting" | "ended";
+    };
+
+export interface SteerActorInput {
+  threadId: string;
+  turnId: string;
+  steer: SteerRequest;
+}
+
+/** Sends one `turn/steer`; the client provides the request function. */
+export type SteerRequestFn = (
+  params: { threadId: string; expectedTurnId: string; input: UserInput[] },
+  signal: AbortSignal,
+) => Promise<TurnSteerResponse>;
+
 /**
- * One turn. `starting`: the server accepted `turn/start`, `turn/started` not seen yet.
- * `streaming` (`receiving` or `awaitingRequest` while an approval or question is open): events flow;
- * steering is accepted only here. `inactive`: nothing arrived for the inactivity timeout; only a
- * continuation (`resume`) or a cancel (`interrupt`) leaves it. `interrupting`: `turn/interrupt` sent,
- * waiting for `turn/completed`. Final: `completed`, `interrupted`, `failed`.
+ * The steer actor: sends `turn/steer` and reports back to its turn. Stopping it (the turn is
+ * interrupted or ends) aborts the request.
+ */
+export function steerActor(request: SteerRequestFn) {
+  return fromCallback<TurnEvent, SteerActorInput>(({ input, sendBack }) => {
+    const controller = new AbortController();
+    const { id } = input.steer;
+    request(
+      { threadId: input.threadId, expectedTurnId: input.turnId, input: input.steer.input },
+      controller.signal,
+    ).then(
+      (response) => {
+        if (!controller.signal.aborted) sendBack({ type: "steer.accepted", id, response });
+      },
+      (error: unknown) => {
+        if (!controller.signal.aborted) sendBack({ type: "steer.rejected", id, error });
+      },
+    );
+    return () => controller.abort(new Error("the steer was abandoned: the turn is interrupting or ended"));
+  });
+}
+
+const isNoActiveTurn = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && (error as { code?: unknown }).code === NO_ACTIVE_TURN_CODE;
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * One turn; every timer, request and guard of it lives here.
+ *
+ * - `starting`: the server accepted `turn/start`, `turn/started` not seen yet. Steers asked for now
+ *   are queued and sent once the turn starts; an interrupt waits for it too (the server refuses
+ *   `turn/interrupt` until then).
+ * - `streaming` (`receiving`, or `awaitingRequest` while an approval or question waits for our
+ *   answer): events flow; each steer is a child actor `steer:<id>`.
+ * - `inactive`: nothing arrived for `inactivityTimeoutMs` (a delayed transition, restarted by every
+ *   `activity`; paused while we owe the server an answer). Only a continuation (`resume`) or a
+ *   cancel (`interrupt`) leaves it.
+ * - `interrupting`: waits for `turn/started` if needed, invokes `turn/interrupt` (retried while the
+ *   server says the turn is not running yet), then waits for `turn/completed`. A refused interrupt
+ *   goes back where it came from with the reason in `interruptError`; no `turn/completed` within
+ *   `interruptTimeoutMs` lands in `unresponsive`, with the reason too.
+ * - Final: `completed`, `interrupted`, `failed`.
  */
 export const turnMachine = setup({
   types: {
     context: {} as TurnContext,
     input: {} as TurnMachineInput,
     events: {} as TurnEvent,
+    emitted: {} as TurnEmitted,
   },
   actors: {
     interruptTurn: fromPromise<unknown, { threadId: string; turnId: string }>(async () => {
       throw new Error("interruptTurn is provided by the client");
     }),
+    steerTurn: steerActor(async () => {
+      throw new Error("steerTurn is provided by the client");
+    }),
+  },
+  delays: {
+    inactivity: ({ context }) => context.inactivityTimeoutMs ?? MAX_DELAY_MS,
+    interruptTimeout: ({ context }) => context.interruptTimeoutMs ?? MAX_DELAY_MS,
+    interruptRetry: INTERRUPT_RETRY_MS,
   },
   guards: {
+    hasStarted: ({ context }) => context.started,
     hasOpenRequests: ({ context }) => context.pendingRequests.length > 0,
+    hasNoOpenRequests: ({ context }) => context.pendingRequests.length === 0,
+    inactivityEnabled: ({ context }) => context.inactivityTimeoutMs !== null,
+    interruptTimeoutEnabled: ({ context }) => context.interruptTimeoutMs !== null,
+    cameFromInactive: ({ context }) => context.interruptFrom === "inactive",
     endedCompleted: ({ event }) => event.type === "turn.completed" && event.status === "completed",
     endedInterrupted: ({ event }) => event.type === "turn.completed" && event.status === "interrupted",
     stillInProgress: ({ event }) => event.type === "turn.completed" && event.status === "inProgress",
+    turnNotRunningYet: ({ context, event }) =>
+      isNoActiveTurn((event as { error?: unknown }).error) &&
+      context.interruptAttempts < INTERRUPT_MAX_ATTEMPTS,
   },
   actions: {
+    markStarted: assign({ started: () => true }),
+    setInactivityTimeout: assign({
+      inactivityTimeoutMs: ({ context, event }) =>
+        event.type === "inactivity.set" ? event.timeoutMs : context.inactivityTimeoutMs,
+    }),
+    notifyInactive: emit({ type: "inactive" }),
     openRequest: assign({
       pendingRequests: ({ context, event }) =>
         event.type === "request.opened" && !context.pendingRequests.includes(event.requestId)
@@ -73,17 +196,72 @@ export const turnMachine = setup({
           ? context.pendingRequests.filter((id) => id !== event.requestId)
           : context.pendingRequests,
     }),
-    countSteer: assign({ steerCount: ({ context }) => context.steerCount + 1 }),
+    queueSteer: assign({
+      queuedSteers: ({ context, event }) =>
+        event.type === "steer"
+          ? [...context.queuedSteers, { id: event.id, input: event.input }]
+          : context.queuedSteers,
+    }),
+    /** Sends the steer of the event, or every queued one once the turn started. */
+    sendSteers: enqueueActions(({ context, event, enqueue }) => {
+      const steers = event.type === "steer" ? [{ id: event.id, input: event.input }] : context.queuedSteers;
+      if (steers.length === 0) return;
+      for (const steer of steers) {
+        enqueue.spawnChild("steerTurn", {
+          id: `steer:${steer.id}`,
+          input: { threadId: context.threadId, turnId: context.turnId, steer },
+        });
+      }
+      enqueue.assign({
+        queuedSteers: [],
+        steersInFlight: [...context.steersInFlight, ...steers.map((s) => s.id)],
+      });
+    }),
+    settleSteer: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "steer.accepted" && event.type !== "steer.rejected") return;
+      enqueue.stopChild(`steer:${event.id}`);
+      enqueue.assign({
+        steersInFlight: context.steersInFlight.filter((id) => id !== event.id),
+        steerCount: context.steerCount + (event.type === "steer.accepted" ? 1 : 0),
+      });
+      enqueue.emit(
+        event.type === "steer.accepted"
+          ? { type: "steer.settled", id: event.id, response: event.response }
+          : { type: "steer.settled", id: event.id, error: event.error, reason: "refused" },
+      );
+    }),
+    /** Steers not answered yet are abandoned: their requests abort and their callers hear why. */
+    abandonSteers: enqueueActions(({ context, enqueue }, params: { reason: "interrupting" | "ended" }) => {
+      if (context.queuedSteers.length === 0 && context.steersInFlight.length === 0) return;
+      for (const id of context.steersInFlight) {
+        enqueue.stopChild(`steer:${id}`);
+        enqueue.emit({ type: "steer.settled", id, reason: params.reason });
+      }
+      for (const steer of context.queuedSteers) {
+        enqueue.emit({ type: "steer.settled", id: steer.id, reason: params.reason });
+      }
+      enqueue.assign({ queuedSteers: [], steersInFlight: [] });
+    }),
+    beginInterrupt: assign(({ event }, params: { from: "starting" | "streaming" | "inactive" }) => ({
+      interruptFrom: params.from,
+      interruptError: null,
+      interruptAttempts: 0,
+      ...(event.type === "interrupt" && event.timeoutMs !== undefined
+        ? { interruptTimeoutMs: event.timeoutMs }
+        : {}),
+    })),
+    countInterruptAttempt: assign({ interruptAttempts: ({ context }) => context.interruptAttempts + 1 }),
+    recordInterruptError: assign({
+      interruptError: ({ event }) =>
+        `turn/interrupt failed: ${messageOf((event as { error?: unknown }).error)}`,
+    }),
+    recordInterruptTimeout: assign({
+      interruptError: ({ context }) =>
+        `turn/completed did not arrive within ${context.interruptTimeoutMs} ms of turn/interrupt`,
+    }),
     recordEnd: assign({
       error: ({ event }) => (event.type === "turn.completed" ? event.error : null),
       pendingRequests: () => [],
-    }),
-    clearInterruptError: assign({ interruptError: () => null }),
-    recordInterruptError: assign({
-      interruptError: ({ event }) => {
-        const error = (event as { error?: unknown }).error;
-        return error instanceof Error ? error.message : String(error);
-      },
     }),
     recordFailure: assign({
       failure: ({ event }) =>
@@ -96,11 +274,18 @@ export const turnMachine = setup({
   context: ({ input }) => ({
     threadId: input.threadId,
     turnId: input.turnId,
+    started: false,
+    inactivityTimeoutMs: input.inactivityTimeoutMs ?? null,
+    interruptTimeoutMs: input.interruptTimeoutMs ?? null,
     pendingRequests: [],
     steerCount: 0,
+    queuedSteers: [],
+    steersInFlight: [],
     error: null,
     failure: null,
     interruptError: null,
+    interruptFrom: null,
+    interruptAttempts: 0,
   }),
   initial: "starting",
   on: {
@@ -111,62 +296,120 @@ export const turnMachine = setup({
       { target: ".failed", actions: "recordEnd" },
     ],
     "transport.failed": { target: ".failed", actions: "recordFailure" },
+    "inactivity.set": { actions: "setInactivityTimeout" },
     "request.opened": { actions: "openRequest" },
     "request.closed": { actions: "closeRequest" },
+    "steer.accepted": { actions: "settleSteer" },
+    "steer.rejected": { actions: "settleSteer" },
   },
   states: {
     starting: {
+      after: { inactivity: { guard: "inactivityEnabled", target: "inactive" } },
       on: {
-        "turn.started": "streaming",
-        "inactivity.timeout": "inactive",
-        interrupt: "interrupting",
+        "turn.started": { target: "streaming", actions: ["markStarted", "sendSteers"] },
+        activity: { target: "starting", reenter: true },
+        "inactivity.set": { target: "starting", reenter: true, actions: "setInactivityTimeout" },
+        steer: { actions: "queueSteer" },
+        interrupt: {
+          target: "interrupting",
+          actions: { type: "beginInterrupt", params: { from: "starting" } },
+        },
       },
     },
     streaming: {
       initial: "receiving",
       on: {
-        steer: { actions: "countSteer" },
-        interrupt: "interrupting",
+        steer: { actions: "sendSteers" },
+        interrupt: {
+          target: "interrupting",
+          actions: { type: "beginInterrupt", params: { from: "streaming" } },
+        },
         "request.opened": { target: ".awaitingRequest", actions: "openRequest" },
         "request.closed": { target: ".receiving", actions: "closeRequest" },
       },
       states: {
         receiving: {
           always: { guard: "hasOpenRequests", target: "awaitingRequest" },
-          on: { "inactivity.timeout": "#turn.inactive" },
+          after: { inactivity: { guard: "inactivityEnabled", target: "#turn.inactive" } },
+          on: {
+            activity: { target: "receiving", reenter: true },
+            "inactivity.set": { target: "receiving", reenter: true, actions: "setInactivityTimeout" },
+          },
         },
         awaitingRequest: {
-          always: { guard: ({ context }) => context.pendingRequests.length === 0, target: "receiving" },
+          always: { guard: "hasNoOpenRequests", target: "receiving" },
         },
       },
     },
     inactive: {
+      entry: "notifyInactive",
       on: {
-        resume: "streaming",
-        interrupt: "interrupting",
+        "turn.started": { actions: "markStarted" },
+        resume: [{ guard: "hasStarted", target: "streaming" }, { target: "starting" }],
+        interrupt: {
+          target: "interrupting",
+          actions: { type: "beginInterrupt", params: { from: "inactive" } },
+        },
       },
     },
     interrupting: {
-      entry: "clearInterruptError",
-      invoke: {
-        src: "interruptTurn",
-        input: ({ context }) => ({ threadId: context.threadId, turnId: context.turnId }),
-        onError: { target: "streaming", actions: "recordInterruptError" },
+      entry: { type: "abandonSteers", params: { reason: "interrupting" } },
+      initial: "waitingForStart",
+      after: {
+        interruptTimeout: {
+          guard: "interruptTimeoutEnabled",
+          target: "unresponsive",
+          actions: "recordInterruptTimeout",
+        },
+      },
+      states: {
+        waitingForStart: {
+          always: { guard: "hasStarted", target: "requesting" },
+          on: { "turn.started": { target: "requesting", actions: "markStarted" } },
+        },
+        requesting: {
+          entry: "countInterruptAttempt",
+          invoke: {
+            src: "interruptTurn",
+            input: ({ context }) => ({ threadId: context.threadId, turnId: context.turnId }),
+            onDone: "awaitingEnd",
+            onError: [
+              { guard: "turnNotRunningYet", target: "retrying" },
+              { guard: "cameFromInactive", target: "#turn.inactive", actions: "recordInterruptError" },
+              { guard: "hasStarted", target: "#turn.streaming", actions: "recordInterruptError" },
+              { target: "#turn.starting", actions: "recordInterruptError" },
+            ],
+          },
+        },
+        retrying: {
+          after: { interruptRetry: "requesting" },
+        },
+        awaitingEnd: {},
       },
     },
-    completed: { type: "final" },
-    interrupted: { type: "final" },
-    failed: { type: "final" },
+    unresponsive: {
+      on: {
+        interrupt: {
+          target: "interrupting",
+          actions: { type: "beginInterrupt", params: { from: "streaming" } },
+        },
+      },
+    },
+    completed: { type: "final", entry: { type: "abandonSteers", params: { reason: "ended" } } },
+    interrupted: { type: "final", entry: { type: "abandonSteers", params: { reason: "ended" } } },
+    failed: { type: "final", entry: { type: "abandonSteers", params: { reason: "ended" } } },
   },
 });
 
 export type TurnMachine = typeof turnMachine;
+export type TurnActorRef = ActorRefFrom<TurnMachine>;
 /** The machine's top-level state names. */
 export type TurnStateName =
   | "starting"
   | "streaming"
   | "inactive"
   | "interrupting"
+  | "unresponsive"
   | "completed"
   | "interrupted"
   | "failed";

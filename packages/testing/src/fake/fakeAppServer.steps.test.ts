@@ -475,6 +475,21 @@ describe("FakeAppServer steps", () => {
     });
   });
 
+  it("refuses turn/interrupt until the turn started, like the real server (startDelayMs opens the window)", async () => {
+    await using t = await connectFake({ turns: [{ steps: [step.hang()], startDelayMs: 20 }] });
+    const threadId = await t.client.startThread();
+    const run = await t.client.runTurn(threadId, "hang", async ({ turnId, from }) => {
+      await expect(t.client.peer.request("turn/interrupt", { threadId, turnId })).rejects.toMatchObject({
+        code: -32600,
+        message: "no active turn to interrupt",
+      });
+      expect(t.client.sequence(from)).not.toContain("turn/started");
+      await t.client.waitForNotification("turn/started", () => true, from);
+      expect(await t.client.peer.request("turn/interrupt", { threadId, turnId })).toEqual({});
+    });
+    expect(run.turn.status).toBe("interrupted");
+  });
+
   it("an interrupt while an approval is pending resolves the request and ends the turn", async () => {
     await using t = await connectFake({ turns: [[step.exec("sleep 100", { approval: {} })]] });
     const threadId = await t.client.startThread();

@@ -370,7 +370,8 @@ export class FakeAppServer implements AsyncDisposable {
       }
       case "turn/interrupt": {
         const turn = this.requireThread(p.threadId).activeTurn;
-        if (!turn) throw new CodexInvalidRequestError("no active turn to interrupt", { method });
+        // The real server refuses an interrupt until the turn has started (`turn/started`).
+        if (!turn?.started) throw new CodexInvalidRequestError("no active turn to interrupt", { method });
         if (turn.id !== p.turnId)
           throw new CodexInvalidRequestError(
             `expected active turn id \`${String(p.turnId)}\` but found \`${turn.id}\``,
@@ -433,7 +434,9 @@ export class FakeAppServer implements AsyncDisposable {
       this.recordError(error instanceof Error ? error : new Error(String(error)));
     if (early) player.announce().catch(failed);
     session.afterAnswerTo(id, () => {
-      player.play(script, input, early).catch(failed);
+      const play = () => player.play(script, input, early).catch(failed);
+      if (early || !script.startDelayMs) play();
+      else setTimeout(play, script.startDelayMs);
     });
     return { turn: makeTurn(turn.id, "inProgress") };
   }

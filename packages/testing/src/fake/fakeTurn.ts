@@ -18,6 +18,8 @@ export class FakeTurn {
   /** Steer inputs not shown yet as `userMessage` items. */
   readonly steers: UserInput[][] = [];
   private isInterrupted = false;
+  /** `turn/started` was sent: like the real server, `turn/interrupt` is refused until then. */
+  started = false;
   private readonly interruptListeners = new Set<() => void>();
   private readonly steerListeners = new Set<() => void>();
 

@@ -62,6 +62,7 @@ export class TurnPlayer {
       threadId,
       status: { type: "active", activeFlags: [] },
     });
+    this.turn.started = true;
     await this.emit("turn/started", {
       threadId,
       turn: makeTurn(this.turn.id, "inProgress", [], null, this.turn.startedAt),

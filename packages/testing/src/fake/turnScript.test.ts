@@ -57,6 +57,7 @@ describe("checkTurnScript", () => {
     ],
     [{ steps: "nope" }, 'turn: expected a list of steps or { "steps": [...] }'],
     [{ steps: [], earlyNotifications: "yes" }, "turn.earlyNotifications: expected boolean"],
+    [{ steps: [], startDelayMs: -5 }, "turn.startDelayMs: expected a number >= 0"],
     [["message"], 'turn.steps[0]: a step must be an object like { "type": "message", "text": "hi" }'],
   ])("refuses %j", (script, message) => {
     const error = (() => {

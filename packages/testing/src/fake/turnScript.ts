@@ -60,10 +60,17 @@ export type TurnStep =
   | { type: "malformed"; line: string }
   | { type: "notify"; method: string; params: unknown };
 
-/** A whole turn. `earlyNotifications`: send `turn/started` before answering `turn/start`, as the real server may. */
+/** A whole turn. */
 export interface TurnScript {
   steps: TurnStep[];
+  /** Send `turn/started` before answering `turn/start`, as the real server may. */
   earlyNotifications?: boolean;
+  /**
+   * Milliseconds between answering `turn/start` and starting the turn (`turn/started`). The real
+   * server takes a moment here and refuses `turn/interrupt` until the turn has started; a delay lets
+   * a test reach that window. Default 0: the turn starts right after the answer.
+   */
+  startDelayMs?: number;
 }
 
 /** Builders for turn steps. */
@@ -239,6 +246,9 @@ export function checkTurnScript(value: unknown, where = "turn"): TurnScript {
   const { steps, earlyNotifications } = script as TurnScript;
   if (earlyNotifications !== undefined && typeof earlyNotifications !== "boolean")
     throw new FakeScriptError(`${where}.earlyNotifications: expected boolean`);
+  const { startDelayMs } = script as TurnScript;
+  if (startDelayMs !== undefined && !(typeof startDelayMs === "number" && startDelayMs >= 0))
+    throw new FakeScriptError(`${where}.startDelayMs: expected a number >= 0`);
   for (const [i, s] of steps.entries()) checkStep(s, `${where}.steps[${i}]`);
   return script as TurnScript;
 }

@@ -28,6 +28,17 @@ interface TurnOutcome {
   turn: { status: string; items: Array<Record<string, unknown>>; error: unknown };
   approval?: Received;
   interruptAnswer?: unknown;
+  /** What the interrupt sent right after `turn/start` answered got, when it was refused. */
+  earlyInterruptError?: { code: unknown; message: unknown };
+}
+
+/** Resolves once the turn's own user message item completed: the turn is running. */
+function userMessageDone(client: RawClient, turn: TurnContext): Promise<Received> {
+  return client.waitForNotification(
+    "item/completed",
+    (p) => p.turnId === turn.turnId && (p.item as { type: string }).type === "userMessage",
+    turn.from,
+  );
 }
 
 async function interact(
@@ -47,13 +58,31 @@ async function interact(
       break;
     }
     case "interrupt":
-      // Interrupt once the server waits on its model (the fake has none: right away).
+      // Interrupt once the turn runs and the server waits on its model (the fake has none).
+      await userMessageDone(client, turn);
       await modelCalls(1);
       outcome.interruptAnswer = await client.peer.request("turn/interrupt", {
         threadId: turn.threadId,
         turnId: turn.turnId,
       });
       break;
+    case "interruptAtOnce": {
+      const params = { threadId: turn.threadId, turnId: turn.turnId };
+      const early = await client.peer.request("turn/interrupt", params).then(
+        (answer: unknown) => ({ answer }),
+        (error: { code: unknown; message: unknown }) => ({ error }),
+      );
+      if ("answer" in early) {
+        // The turn had started already (a slow client): the interrupt was taken.
+        outcome.interruptAnswer = early.answer;
+        break;
+      }
+      outcome.earlyInterruptError = { code: early.error.code, message: early.error.message };
+      // Once the turn runs (its user message is in), the same interrupt is taken.
+      await userMessageDone(client, turn);
+      outcome.interruptAnswer = await client.peer.request("turn/interrupt", params);
+      break;
+    }
     case "steer": {
       await client.waitForNotification(
         "item/completed",
@@ -130,6 +159,12 @@ function check(outcome: TurnOutcome, expectation: TurnExpectation, threadId: str
     expect(resolved?.params).toEqual({ threadId, requestId: outcome.approval?.id });
   }
   if (expectation.interaction?.kind === "interrupt") expect(outcome.interruptAnswer).toEqual({});
+  if (expectation.interaction?.kind === "interruptAtOnce") {
+    expect(outcome.interruptAnswer).toEqual({});
+    if (outcome.earlyInterruptError) {
+      expect(outcome.earlyInterruptError).toEqual({ code: -32600, message: "no active turn to interrupt" });
+    }
+  }
   if (expectation.status === "failed") {
     const error = outcome.entries.find((entry) => entry.method === "error")?.params;
     expect(error).toMatchObject({
@@ -156,8 +191,14 @@ async function runScenario(factory: ServerFactory, scenario: Scenario): Promise<
       runTurn(client, threads[i] as string, expectation, (n) => server.modelCalls(n)),
     ),
   );
-  for (const [i, outcome] of outcomes.entries())
-    check(outcome, scenario.turns[i] as TurnExpectation, threads[i] as string);
+  for (const [i, outcome] of outcomes.entries()) {
+    const expectation = scenario.turns[i] as TurnExpectation;
+    check(outcome, expectation, threads[i] as string);
+    // In memory the client's interrupt always lands inside the fake's start delay: the refusal is seen.
+    if (factory === fakeServer && expectation.interaction?.kind === "interruptAtOnce") {
+      expect(outcome.earlyInterruptError).toEqual({ code: -32600, message: "no active turn to interrupt" });
+    }
+  }
   expect(client.errors).toEqual([]);
 }
 

@@ -1,4 +1,4 @@
-import type { TurnStep } from "../../src/fake/turnScript.js";
+import type { TurnScript, TurnStep } from "../../src/fake/turnScript.js";
 import { step } from "../../src/fake/turnScript.js";
 import { createGate } from "../../src/scriptedModel/gate.js";
 import { reply } from "../../src/scriptedModel/replies.js";
@@ -8,6 +8,8 @@ import type { ScriptedModel } from "../../src/scriptedModel/scriptedModel.js";
 export type Interaction =
   | { kind: "approve"; decision: "accept" | "decline" }
   | { kind: "interrupt" }
+  /** `turn/interrupt` as soon as `turn/start` answers: refused until the turn started, then accepted. */
+  | { kind: "interruptAtOnce" }
   | { kind: "steer"; text: string };
 
 export interface TurnExpectation {
@@ -32,7 +34,7 @@ export interface TurnExpectation {
 export interface Scenario {
   name: string;
   /** Turn scripts for the fake, in `turn/start` order. */
-  fake: TurnStep[][];
+  fake: Array<TurnStep[] | TurnScript>;
   /** Sets up the scripted model behind the real server. */
   model(model: ScriptedModel): void;
   turns: TurnExpectation[];
@@ -153,6 +155,21 @@ export const SCENARIOS: Scenario[] = [
   },
   approvalScenario("accept", "after"),
   approvalScenario("decline", "skipped it"),
+  {
+    name: "interrupt sent as soon as turn/start answers",
+    // The real server needs a moment to start a turn; the fake is told to take one.
+    fake: [{ steps: [step.hang()], startDelayMs: 50 }],
+    model: (model) => model.enqueue(reply.hang()),
+    turns: [
+      {
+        text: "hang at once",
+        interaction: { kind: "interruptAtOnce" },
+        sequence: [...START, "thread/status/changed(idle)", "turn/completed(interrupted)"],
+        status: "interrupted",
+        items: [],
+      },
+    ],
+  },
   {
     name: "interrupt of a hanging turn",
     fake: [[step.hang()]],

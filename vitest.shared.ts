@@ -5,7 +5,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-/** Shared vitest settings: every package's vitest.config.ts spreads this. */
+/**
+ * Shared vitest settings: every package's vitest.config.ts spreads this. Type tests (`*.test-d.ts`)
+ * are checked by each package's `typecheck` task (tsc includes `src` and `test`), not a second time here.
+ */
 export const sharedVitestConfig = defineConfig({
   resolve: {
     conditions: ["@codex-app-server/source"],
@@ -22,11 +25,6 @@ export const sharedVitestConfig = defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    typecheck: {
-      enabled: true,
-      include: ["src/**/*.test-d.ts", "test/**/*.test-d.ts"],
-      tsconfig: "./tsconfig.json",
-    },
   },
 });
 

@@ -6,7 +6,7 @@ export default mergeConfig(
   defineConfig({
     test: {
       globalSetup: ["./test/globalSetup.ts"],
-      testTimeout: 120_000,
+      testTimeout: 330_000,
     },
   }),
 );

@@ -2,13 +2,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { StdioRealAppServer } from "@codex-app-server/testing";
 import { createGate, liveAppServerPids, reply, startRealAppServer } from "@codex-app-server/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ConversationStep, ServerRequest } from "../src/index.js";
 import { CodexClient, CodexTurnFailedError, CodexTurnInactiveError } from "../src/index.js";
 
 /**
  * The client against the pinned real `codex app-server`, driven offline by a ScriptedModel.
- * One server for the file; each test scripts the model's answers for its own turns.
+ * One server for the file. Each test routes the model's answers to its own prompts
+ * (`model.when(prompt, ...)`), so a reply one test left unused can never answer another's turn, and
+ * waits for events (a model request, a gate), never for a clock.
  */
 let server: StdioRealAppServer;
 let client: CodexClient;
@@ -25,6 +27,11 @@ beforeAll(async () => {
   });
 }, 60_000);
 
+beforeEach(() => {
+  server.model.reset();
+  decide = () => undefined;
+});
+
 afterAll(async () => {
   await client?.close();
   await server?.close();
@@ -33,7 +40,7 @@ afterAll(async () => {
 
 describe("against the real app-server", () => {
   it("chatOnce returns the streamed answer", async () => {
-    server.model.enqueue(reply.message("Hello from the real server", { chunks: 3 }));
+    server.model.when("hi", reply.message("Hello from the real server", { chunks: 3 }));
     const result = await client.chatOnce("hi", { includeRawEvents: true });
     expect(result.finalText).toBe("Hello from the real server");
     expect(result.status).toBe("completed");
@@ -45,7 +52,8 @@ describe("against the real app-server", () => {
   });
 
   it("chat streams a reasoning step then the answer", async () => {
-    server.model.enqueue(
+    server.model.when(
+      "question",
       reply.sequence(reply.reasoning("Let me think", { chunks: 2 }), reply.message("Forty-two")),
     );
     const steps: ConversationStep[] = [];
@@ -57,12 +65,12 @@ describe("against the real app-server", () => {
 
   it("declines an exec approval by default: the command does not run", async () => {
     const marker = join(server.workspace, "declined-marker");
-    server.model.enqueue(
+    server.model.when(
+      "make a declined marker",
       reply.execCommand({ cmd: `touch ${marker}`, justification: "make a marker" }),
       reply.message("I could not do it."),
     );
-    decide = () => undefined;
-    const result = await client.chatOnce("make a marker");
+    const result = await client.chatOnce("make a declined marker");
     const exec = result.items.find((i) => i.type === "commandExecution") as { status?: string } | undefined;
     expect(exec?.status).toBe("declined");
     expect(existsSync(marker)).toBe(false);
@@ -71,7 +79,8 @@ describe("against the real app-server", () => {
 
   it("accepts an exec approval through the handler: the command runs", async () => {
     const marker = join(server.workspace, "accepted-marker");
-    server.model.enqueue(
+    server.model.when(
+      "make an accepted marker",
       reply.execCommand({ cmd: `touch ${marker}`, justification: "make a marker" }),
       reply.message("Done."),
     );
@@ -80,8 +89,7 @@ describe("against the real app-server", () => {
       seen.push(request);
       return request.kind === "commandExecution" ? request.accept() : undefined;
     };
-    const result = await client.chatOnce("make a marker");
-    decide = () => undefined;
+    const result = await client.chatOnce("make an accepted marker");
     expect(seen.map((r) => r.kind)).toEqual(["commandExecution"]);
     expect(seen[0]?.turnId).toBe(result.turnId);
     expect(existsSync(marker)).toBe(true);
@@ -94,7 +102,7 @@ describe("against the real app-server", () => {
 
   it("a slow model past the inactivity timeout is resumed by its continuation", async () => {
     const gate = createGate();
-    server.model.enqueue(reply.slow(reply.message("worth the wait"), { gate }));
+    server.model.when("slow one", reply.slow(reply.message("worth the wait"), { gate }));
     const error = await client.chatOnce("slow one", { inactivityTimeoutMs: 300 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CodexTurnInactiveError);
     const { continuation } = error as CodexTurnInactiveError;
@@ -106,7 +114,10 @@ describe("against the real app-server", () => {
   });
 
   it("a model that never finishes is cancelled, and the thread takes a new turn", async () => {
-    server.model.enqueue(reply.hang(), reply.message("fresh turn"));
+    // The inactivity timeout may fire before the server has even started the turn: the cancel's
+    // interrupt then waits for turn/started.
+    server.model.when("hang", reply.hang());
+    server.model.when("again", reply.message("fresh turn"));
     const error = await client.chatOnce("hang", { inactivityTimeoutMs: 300 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CodexTurnInactiveError);
     const { continuation } = error as CodexTurnInactiveError;
@@ -120,10 +131,11 @@ describe("against the real app-server", () => {
 
   it("steers a running turn", async () => {
     const gate = createGate();
-    server.model.enqueue(
+    server.model.when(
+      "start work",
       reply.sequence(reply.message("working on it"), reply.waitFor(gate), reply.message("first answer")),
     );
-    server.model.setFallback(reply.message("steered answer"));
+    server.model.when("also consider this", reply.message("steered answer"));
     const thread = await client.startThread();
     const turn = await thread.turn("start work");
     await gate.reached;
@@ -132,12 +144,43 @@ describe("against the real app-server", () => {
     gate.release();
     const result = await turn.result();
     expect(result.status).toBe("completed");
-    expect(server.model.requests.some((r) => r.userTexts.includes("also consider this"))).toBe(true);
-    server.model.setFallback(reply.message("ok"));
+    expect(result.finalResponse).toBe("steered answer");
+    expect((await server.model.waitForRequest("also consider this")).userTexts).toContain("start work");
+  });
+
+  it("steer() right after thread.turn() is held until the turn started, then reaches the model", async () => {
+    const gate = createGate();
+    server.model.when("steer me at once", reply.sequence(reply.waitFor(gate), reply.message("first")));
+    server.model.when("the early steer", reply.message("answer to the steer"));
+    const thread = await client.startThread();
+    const turn = await thread.turn("steer me at once");
+    const steering = turn.steer("the early steer");
+    await gate.reached;
+    expect((await steering).turnId).toBe(turn.turnId);
+    gate.release();
+    const request = await server.model.waitForRequest("the early steer");
+    expect(request.userTexts).toContain("steer me at once");
+    const result = await turn.result();
+    expect(result).toMatchObject({ status: "completed", finalResponse: "answer to the steer" });
+    expect(turn.actor.getSnapshot().context.steerCount).toBe(1);
+  });
+
+  it("cancel() right after thread.turn() ends the turn interrupted, and the thread takes a new turn", async () => {
+    server.model.when("cancel me at once", reply.hang());
+    server.model.when("after the cancel", reply.message("next turn"));
+    const thread = await client.startThread();
+    const turn = await thread.turn("cancel me at once");
+    const cancelled = await client.cancel(turn.continuation());
+    expect(cancelled).toMatchObject({ wasInterrupted: true, wasCompleted: false });
+    expect(cancelled.rawEvents.at(-1)?.method).toBe("turn/completed");
+    expect(turn.state).toBe("interrupted");
+    expect((await turn.result()).status).toBe("interrupted");
+    const next = await thread.run("after the cancel");
+    expect(next.finalResponse).toBe("next turn");
   });
 
   it("a failing model fails the turn with the server's error", async () => {
-    server.model.enqueue(reply.fail({ status: 500 }));
+    server.model.when("fail please", reply.fail({ status: 500 }));
     const error = await client.chatOnce("fail please").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CodexTurnFailedError);
     expect((error as CodexTurnFailedError).turnError?.codexErrorInfo).toBe("internalServerError");
@@ -149,7 +192,6 @@ describe("against the real app-server", () => {
     );
     const prompts = Array.from({ length: 10 }, (_, i) => `prompt number ${i}`);
     const results = await Promise.all(prompts.map((p) => client.chatOnce(p)));
-    server.model.setFallback(reply.message("ok"));
     expect(results.map((r) => r.finalText)).toEqual(prompts.map((p) => `echo: ${p}`));
     expect(new Set(results.map((r) => r.threadId)).size).toBe(10);
   });

@@ -156,7 +156,7 @@ describe("StdioTransport with scripted children", () => {
   });
 
   it("escalates close() to SIGKILL for a child that ignores stdin EOF and SIGTERM", async () => {
-    const transport = track(nodeScript("stubbornServer.mjs", { closeTimeoutMs: 150 }));
+    const transport = track(nodeScript("stubbornServer.mjs", { closeTimeoutMs: 1000 }));
     const log = new MessageLog(transport);
     await transport.start();
     await log.next(isMethod("fixture/ready"));

@@ -12,7 +12,7 @@ export interface BenchRun {
 }
 
 /** Runs the built bench with `args` to its end (it has its own bounded sizes; `timeoutMs` is a backstop). */
-export function runBench(args: string[], timeoutMs = 110_000): Promise<BenchRun> {
+export function runBench(args: string[], timeoutMs = 300_000): Promise<BenchRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--expose-gc", BENCH_MAIN, ...args], {
       cwd: BENCH_DIR,

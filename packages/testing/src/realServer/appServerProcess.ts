@@ -29,6 +29,22 @@ export interface SpawnAppServerOptions {
 }
 
 const live = new Set<number>();
+let exitHookInstalled = false;
+
+/** A test process that exits (a failed test, a killed worker) takes every server it started along. */
+function killLiveOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const pid of live) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+}
 
 /** Pids of app-server processes spawned by this kit that have not exited yet. */
 export function liveAppServerPids(): number[] {
@@ -54,6 +70,7 @@ export class AppServerProcess implements AsyncDisposable {
     this.stderr = stderr;
     this.#killTimeoutMs = killTimeoutMs;
     live.add(child.pid);
+    killLiveOnExit();
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         live.delete(this.pid);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { inspect } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { createGate } from "../scriptedModel/gate.js";
@@ -100,6 +100,9 @@ describe("startRealAppServer over stdio", () => {
       cwd: server.workspace,
       env: expect.objectContaining({ CODEX_HOME: server.codexHome, OPENAI_API_KEY: expect.any(String) }),
     });
+    expect(server.stdioOptions.env.HOME).toBe(server.home);
+    expect(server.home).not.toBe(process.env.HOME);
+    expect(readdirSync(server.home)).toEqual([]);
     const config = readFileSync(`${server.codexHome}/config.toml`, "utf8");
     expect(config).toContain(`model_providers.scripted_model.base_url = "${server.model.baseUrl}"`);
     expect(config).toContain('approval_policy = "on-request"');
@@ -290,9 +293,10 @@ describe("startRealAppServer over stdio", () => {
       expect(result).toEqual({});
     });
 
-    expect(run.sequence).toEqual([
+    // `account/rateLimits/updated` comes once the server has read the model's response headers: the
+    // interrupt may be faster. It is account-wide, not part of the turn.
+    expect(run.sequence.filter((entry) => entry !== "account/rateLimits/updated")).toEqual([
       ...TURN_START,
-      "account/rateLimits/updated",
       "thread/status/changed(idle)",
       "turn/completed(interrupted)",
     ]);
@@ -376,18 +380,20 @@ describe("startRealAppServer over stdio", () => {
     let pid = 0;
     let codexHome = "";
     let workspace = "";
+    let home = "";
     let model: ScriptedModel | undefined;
     {
       await using server = await startRealAppServer();
       const child = await server.spawn();
       spawnedPids.push(child.pid);
       ({ pid } = child);
-      ({ codexHome, workspace, model } = server);
+      ({ codexHome, workspace, model, home } = server);
       expect(isAlive(pid)).toBe(true);
     }
     expect(isAlive(pid)).toBe(false);
     expect(existsSync(codexHome)).toBe(false);
     expect(existsSync(workspace)).toBe(false);
+    expect(existsSync(home)).toBe(false);
     expect(model?.closed).toBe(true);
   });
 });

@@ -27,7 +27,11 @@ export interface StartRealAppServerOptions {
   sandboxMode?: SandboxMode;
   /** Extra config: a table merged over the defaults, or raw TOML lines appended to config.toml. */
   config?: string | TomlTable;
-  /** Extra environment; `undefined` removes a variable. */
+  /**
+   * Extra environment; `undefined` removes a variable. `HOME` is a new empty temp dir by default
+   * (removed on close): the server runs `bash -lc` for commands and at thread start, and a user's slow
+   * shell profile must not stall a test. Pass `env: { HOME: ... }` to choose another.
+   */
   env?: Readonly<Record<string, string | undefined>>;
   /** The workspace the server runs in (and commands run in). Default: a new temp dir, removed on close. */
   cwd?: string;
@@ -63,6 +67,8 @@ export const SCRIPTED_PROVIDER_ID = "scripted_model";
 
 interface Environment {
   codexHome: string;
+  home: string;
+  ownsHome: boolean;
   workspace: string;
   ownsWorkspace: boolean;
   model: ScriptedModel;
@@ -77,6 +83,8 @@ abstract class RealAppServerBase implements AsyncDisposable {
   abstract readonly transport: RealAppServerTransport;
   /** The temporary CODEX_HOME (config.toml, sessions). Removed on close. */
   readonly codexHome: string;
+  /** The server's HOME: a private temp dir unless `env.HOME` chose one. */
+  readonly home: string;
   /** The server's cwd, where `exec_command` runs. */
   readonly workspace: string;
   readonly model: ScriptedModel;
@@ -85,18 +93,21 @@ abstract class RealAppServerBase implements AsyncDisposable {
   readonly #stderrLines: number | undefined;
   readonly #processes = new Set<AppServerProcess>();
   readonly #ownsWorkspace: boolean;
+  readonly #ownsHome: boolean;
   readonly #ownsModel: boolean;
   #closing: Promise<void> | undefined;
 
   /** @internal Use {@link startRealAppServer}. */
   constructor(environment: Environment) {
     this.codexHome = environment.codexHome;
+    this.home = environment.home;
     this.workspace = environment.workspace;
     this.model = environment.model;
     this.#launch = environment.launch;
     this.#envChanges = environment.envChanges;
     this.#stderrLines = environment.stderrLines;
     this.#ownsWorkspace = environment.ownsWorkspace;
+    this.#ownsHome = environment.ownsHome;
     this.#ownsModel = environment.ownsModel;
   }
 
@@ -133,6 +144,7 @@ abstract class RealAppServerBase implements AsyncDisposable {
       if (this.#ownsModel) await this.model.close();
       await removeDir(this.codexHome);
       if (this.#ownsWorkspace) await removeDir(this.workspace);
+      if (this.#ownsHome) await removeDir(this.home);
     })();
     return this.#closing;
   }
@@ -258,10 +270,18 @@ export async function startRealAppServer(
       cleanup.push(() => removeDir(created));
       workspace = created;
     }
+    let home = options.env?.HOME;
+    if (home === undefined) {
+      const created = await realpath(await mkdtemp(join(tmpdir(), "codex-user-home-")));
+      cleanup.push(() => removeDir(created));
+      home = created;
+    }
     await writeFile(join(codexHome, "config.toml"), buildConfigToml(model, options), "utf8");
-    const envChanges = buildEnvChanges(codexHome, options.env);
+    const envChanges = buildEnvChanges(codexHome, { HOME: home, ...options.env });
     const environment: Environment = {
       codexHome,
+      home,
+      ownsHome: options.env?.HOME === undefined,
       workspace,
       ownsWorkspace: options.cwd === undefined,
       model,

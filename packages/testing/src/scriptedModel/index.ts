@@ -28,8 +28,9 @@ export type { StreamAction } from "./responsesEvents.js";
 export { formatSseEvent, renderStream } from "./responsesEvents.js";
 export type {
   FallbackReply,
+  RequestMatch,
   ScriptedModelOptions,
   UnmatchedRequest,
   WaitForRequestsOptions,
 } from "./scriptedModel.js";
-export { ScriptedModel } from "./scriptedModel.js";
+export { matchesRequest, ScriptedModel } from "./scriptedModel.js";

@@ -196,6 +196,44 @@ describe("ScriptedModel", () => {
     expect(model.pendingReplies).toBe(0);
   });
 
+  it("serves routed replies to the requests they match, before the queue; reset forgets them", async () => {
+    await using model = await ScriptedModel.start();
+    model.enqueue(reply.message("queued"));
+    model.when("alpha", reply.message("alpha 1"), reply.message("alpha 2"));
+    model.when(/^be/, reply.message("beta"));
+    model.when((request) => request.userTexts.length === 2, reply.message("two texts"));
+    const textOf = async (...texts: string[]) => {
+      const events = await postEvents(model, { input: texts.map(userMessage) });
+      return events.find((event) => event.event === "response.output_text.delta")?.data.delta;
+    };
+    expect(await textOf("beta")).toBe("beta");
+    expect(await textOf("alpha")).toBe("alpha 1");
+    expect(await textOf("first", "second")).toBe("two texts");
+    expect(await textOf("alpha")).toBe("alpha 2");
+    // Routes used up: the queue, then the fallback.
+    expect(await textOf("alpha")).toBe("queued");
+    expect(await textOf("beta")).toBe("ok");
+    model.when("gamma", reply.message("gamma")).enqueue(reply.message("left over"));
+    model.setFallback(reply.message("custom"));
+    model.reset();
+    expect(model.pendingReplies).toBe(0);
+    expect(await textOf("gamma")).toBe("ok");
+    expect(() => model.when("x", {} as never)).toThrow(ScriptedModelError);
+  });
+
+  it("waitForRequest resolves with a matching request, recorded or still to come", async () => {
+    await using model = await ScriptedModel.start();
+    await postEvents(model, { input: [userMessage("early")] });
+    expect((await model.waitForRequest("early")).lastUserText).toBe("early");
+    const later = model.waitForRequest(/^la/);
+    await postEvents(model, { input: [userMessage("other")] });
+    await postEvents(model, { input: [userMessage("later")] });
+    expect((await later).index).toBe(2);
+    const never = model.waitForRequest("never");
+    await model.close();
+    await expect(never).rejects.toMatchObject({ code: "scripted_model_closed" });
+  });
+
   it("answers from a fallback function that sees the request", async () => {
     await using model = await ScriptedModel.start();
     model.setFallback((request) => reply.message(`echo: ${request.lastUserText}`));

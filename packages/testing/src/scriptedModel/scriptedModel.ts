@@ -12,6 +12,31 @@ import { formatSseEvent, renderStream } from "./responsesEvents.js";
 /** What to answer when the queue is empty: a reply, or a function of the request. */
 export type FallbackReply = ScriptedReply | ((request: RecordedRequest) => ScriptedReply);
 
+/**
+ * Which requests a routed reply is for: a string equals the request's latest user text (the turn's
+ * prompt, or the latest steer), a RegExp tests it, a function decides.
+ */
+export type RequestMatch = string | RegExp | ((request: RecordedRequest) => boolean);
+
+interface Route {
+  match: RequestMatch;
+  replies: ScriptedReply[];
+}
+
+interface MatchWaiter {
+  match: RequestMatch;
+  resolve: (request: RecordedRequest) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** True when `request` is one that `match` describes. */
+export function matchesRequest(match: RequestMatch, request: RecordedRequest): boolean {
+  if (typeof match === "function") return match(request);
+  const text = request.lastUserText;
+  if (text === undefined) return false;
+  return typeof match === "string" ? text === match : match.test(text);
+}
+
 export interface ScriptedModelOptions {
   /** Default `127.0.0.1`. */
   host?: string;
@@ -57,6 +82,8 @@ export class ScriptedModel implements AsyncDisposable {
   readonly #sockets = new Set<Socket>();
   readonly #streams = new Set<AbortController>();
   readonly #queue: ScriptedReply[] = [];
+  readonly #routes: Route[] = [];
+  readonly #matchWaiters = new Set<MatchWaiter>();
   readonly #requests: RecordedRequest[] = [];
   readonly #unmatched: UnmatchedRequest[] = [];
   readonly #waiters = new Set<RequestWaiter>();
@@ -138,16 +165,82 @@ export class ScriptedModel implements AsyncDisposable {
 
   /** Adds replies to the queue; each request consumes one. */
   enqueue(...replies: ScriptedReply[]): this {
-    for (const item of replies) {
-      if (item?.kind !== "stream" && item?.kind !== "httpError") {
-        throw new ScriptedModelError(
-          "scripted_model_invalid_reply",
-          "enqueue expects replies built with `reply.*`",
-        );
-      }
-    }
+    checkReplies(replies);
     this.#queue.push(...replies);
     return this;
+  }
+
+  /**
+   * Replies for the requests that `match` describes, served in order, before the queue. Tests that
+   * share a model script their own turns this way (a prompt of their own), so a reply one test did
+   * not use can never answer another test's turn.
+   *
+   * ```ts
+   * model.when("make a marker", reply.execCommand({ cmd: "touch m" }), reply.message("Done."));
+   * ```
+   */
+  when(match: RequestMatch, ...replies: ScriptedReply[]): this {
+    checkReplies(replies);
+    this.#routes.push({ match, replies: [...replies] });
+    return this;
+  }
+
+  /** Forgets queued and routed replies and restores the default fallback; recorded requests stay. */
+  reset(): this {
+    this.#queue.length = 0;
+    this.#routes.length = 0;
+    this.#fallback = reply.message("ok");
+    return this;
+  }
+
+  /**
+   * Resolves with the first request (already recorded, or still to come) that `match` describes:
+   * "the model has been asked for this turn", an event a test can wait for instead of a clock.
+   */
+  waitForRequest(match: RequestMatch, options: WaitForRequestsOptions = {}): Promise<RecordedRequest> {
+    const seen = this.#requests.find((request) => matchesRequest(match, request));
+    if (seen) return Promise.resolve(seen);
+    if (this.closed) {
+      return Promise.reject(
+        new ScriptedModelError("scripted_model_closed", "the scripted model is closed: no request will come"),
+      );
+    }
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => waiter.reject(signal?.reason);
+      const cleanup = () => {
+        this.#matchWaiters.delete(waiter);
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const waiter: MatchWaiter = {
+        match,
+        resolve: (request) => {
+          cleanup();
+          resolve(request);
+        },
+        reject: (reason) => {
+          cleanup();
+          reject(reason);
+        },
+      };
+      this.#matchWaiters.add(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(
+          () =>
+            waiter.reject(
+              new ScriptedModelError(
+                "scripted_model_timeout",
+                `waited ${timeoutMs} ms for a matching request`,
+              ),
+            ),
+          timeoutMs,
+        );
+      }
+    });
   }
 
   /** The answer when the queue is empty. */
@@ -246,6 +339,9 @@ export class ScriptedModel implements AsyncDisposable {
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       for (const stream of this.#streams) stream.abort();
+      for (const waiter of this.#matchWaiters) {
+        waiter.reject(new ScriptedModelError("scripted_model_closed", "the scripted model closed"));
+      }
       for (const waiter of this.#waiters) {
         waiter.reject(
           new ScriptedModelError(
@@ -266,6 +362,14 @@ export class ScriptedModel implements AsyncDisposable {
   }
 
   #nextId = (prefix: string): string => `${prefix}_${++this.#ids}`;
+
+  /** The next reply of the first route that matches and has one left. */
+  #routed(request: RecordedRequest): ScriptedReply | undefined {
+    for (const route of this.#routes) {
+      if (route.replies.length > 0 && matchesRequest(route.match, request)) return route.replies.shift();
+    }
+    return undefined;
+  }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     response.on("error", () => {});
@@ -308,6 +412,7 @@ export class ScriptedModel implements AsyncDisposable {
     let answer: ScriptedReply;
     try {
       answer =
+        this.#routed(recorded) ??
         this.#queue.shift() ??
         (typeof this.#fallback === "function" ? this.#fallback(recorded) : this.#fallback);
     } catch (error) {
@@ -316,6 +421,9 @@ export class ScriptedModel implements AsyncDisposable {
     this.#requests.push(recorded);
     for (const waiter of this.#waiters) {
       if (this.#requests.length >= waiter.count) waiter.resolve(this.#requests);
+    }
+    for (const waiter of this.#matchWaiters) {
+      if (matchesRequest(waiter.match, recorded)) waiter.resolve(recorded);
     }
     if (answer.kind === "httpError") {
       sendHttpError(response, answer);
@@ -355,6 +463,14 @@ export class ScriptedModel implements AsyncDisposable {
       this.#streams.delete(controller);
       if (signal.aborted && !response.writableEnded) response.destroy();
       if (this.#streams.size === 0) for (const onIdle of this.#idleWaiters) onIdle();
+    }
+  }
+}
+
+function checkReplies(replies: readonly ScriptedReply[]): void {
+  for (const item of replies) {
+    if (item?.kind !== "stream" && item?.kind !== "httpError") {
+      throw new ScriptedModelError("scripted_model_invalid_reply", "expected replies built with `reply.*`");
     }
   }
 }

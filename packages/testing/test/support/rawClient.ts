@@ -59,7 +59,7 @@ export class RawClient {
   constructor(transport: Transport, options: RawClientOptions = {}) {
     this.peer = new RpcPeer({
       transport,
-      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       name: "raw-client",
       ...(options.validate === false
         ? {}

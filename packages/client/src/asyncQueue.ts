@@ -1,6 +1,18 @@
 import { CodexAbortError } from "@codex-app-server/transport";
 
-/** A small unbounded queue read as an async iterator; for low-rate streams (notifications, approvals). */
+export interface AsyncQueueIterateOptions {
+  signal?: AbortSignal | undefined;
+  /** Runs once when the stream is done, however it ends: drained, aborted, `return()` before any `next()`. */
+  onDone?: () => void;
+  /** An error to throw at once (the client is already closed). */
+  closedError?: () => Error | undefined;
+}
+
+/**
+ * A small unbounded queue read as one async iterator; for low-rate streams (notifications, approvals).
+ * The iterator is written by hand rather than as a generator so that `return()` cleans up at any
+ * moment, before the first `next()` too (a generator's `finally` never runs when it never started).
+ */
 export class AsyncQueue<T> {
   private readonly items: T[] = [];
   private wake: (() => void) | undefined;
@@ -20,27 +32,35 @@ export class AsyncQueue<T> {
     this.wake?.();
   }
 
-  async *iterate(options: {
-    signal?: AbortSignal | undefined;
-    onDone?: () => void;
-    closedError?: () => Error | undefined;
-  }): AsyncGenerator<T, void, undefined> {
+  iterate(options: AsyncQueueIterateOptions = {}): AsyncIterableIterator<T> {
     const { signal } = options;
+    let done = false;
     const onAbort = () => this.wake?.();
+    const finish = () => {
+      if (done) return;
+      done = true;
+      signal?.removeEventListener("abort", onAbort);
+      this.ended = true;
+      this.items.length = 0;
+      options.onDone?.();
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      const closed = options.closedError?.();
-      if (closed) throw closed;
+    const closed = options.closedError?.();
+    if (closed) this.end(closed);
+
+    const next = async (): Promise<IteratorResult<T>> => {
       for (;;) {
-        if (signal?.aborted) throw new CodexAbortError("the stream was aborted", { cause: signal.reason });
-        const item = this.items.shift();
-        if (item !== undefined) {
-          yield item;
-          continue;
+        if (done) return { value: undefined, done: true };
+        if (signal?.aborted) {
+          finish();
+          throw new CodexAbortError("the stream was aborted", { cause: signal.reason });
         }
+        if (this.items.length > 0) return { value: this.items.shift() as T, done: false };
         if (this.ended) {
-          if (this.endError) throw this.endError;
-          return;
+          const error = this.endError;
+          finish();
+          if (error) throw error;
+          return { value: undefined, done: true };
         }
         await new Promise<void>((resolve) => {
           this.wake = () => {
@@ -49,10 +69,23 @@ export class AsyncQueue<T> {
           };
         });
       }
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      this.ended = true;
-      options.onDone?.();
-    }
+    };
+    const iterator: AsyncIterableIterator<T> = {
+      next,
+      return: async (value?: unknown) => {
+        finish();
+        this.wake?.();
+        return { value: value as T, done: true };
+      },
+      throw: async (error?: unknown) => {
+        finish();
+        this.wake?.();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
   }
 }

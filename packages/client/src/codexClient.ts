@@ -11,7 +11,6 @@ import type {
   InitializeResponse,
   ModelListParams,
   ModelListResponse,
-  RequestId,
   ReviewStartParams,
   ReviewStartResponse,
   Thread,
@@ -22,15 +21,15 @@ import type {
   ThreadReadResponse,
   ThreadRevertResponse,
   ThreadSetNameResponse,
+  ThreadUnsubscribeResponse,
 } from "@codex-app-server/protocol";
-import { createValidator, routeOf } from "@codex-app-server/protocol";
-import type { ClientPeer, Transport, TransportCloseInfo } from "@codex-app-server/transport";
-import { ConnectionClosedError, RpcPeer } from "@codex-app-server/transport";
+import type { ClientPeer, Transport } from "@codex-app-server/transport";
 import type { Actor } from "xstate";
-import { createActor, fromPromise } from "xstate";
 import { AsyncQueue } from "./asyncQueue.js";
+import { ClientConnection } from "./connection.js";
 import type { ChatContinuation } from "./continuation.js";
 import { isChatContinuation } from "./continuation.js";
+import { interruptOnAbort, readToEnd, throwIfAborted, unknownTurn } from "./conversation.js";
 import {
   CodexBufferOverflowError,
   CodexInvalidStateError,
@@ -40,8 +39,8 @@ import {
 import type { Input } from "./inputs.js";
 import { normalizeInput } from "./inputs.js";
 import type { ClientMachine } from "./machines/clientMachine.js";
-import { clientMachine } from "./machines/clientMachine.js";
-import { steerActor, turnMachine } from "./machines/turnMachine.js";
+import type { TurnActorRef } from "./machines/turnMachine.js";
+import { NotificationRouter } from "./notificationRouter.js";
 import type {
   ChatOptions,
   CodexClientOptions,
@@ -52,109 +51,80 @@ import type {
   TurnOverrides,
 } from "./options.js";
 import type { CancelResult, ChatResult } from "./results.js";
-import type { ServerRequest, ServerRequestMethod } from "./serverRequests.js";
-import { checkServerRequestAnswer, createServerRequest, SERVER_REQUEST_KINDS } from "./serverRequests.js";
+import type {
+  ApprovalStreamOptions,
+  ObservedServerRequest,
+  PendingServerRequest,
+} from "./serverRequestBroker.js";
+import { ServerRequestBroker } from "./serverRequestBroker.js";
+import type { ServerRequestHandler, ServerRequestMethod } from "./serverRequests.js";
+import { SERVER_REQUEST_KINDS } from "./serverRequests.js";
 import type { ConversationStep } from "./steps.js";
-import type { ThreadActorRef } from "./threadHandle.js";
-import { ThreadHandle } from "./threadHandle.js";
-import type { TurnActorRef, TurnHost } from "./turnHandle.js";
+import type { ThreadHandle, ThreadHost } from "./threadHandle.js";
+import type { ThreadOrigin } from "./threadRegistry.js";
+import { ThreadRegistry } from "./threadRegistry.js";
 import { TurnHandle } from "./turnHandle.js";
 import type { ServerNotification } from "./turnTypes.js";
 
-declare const __PACKAGE_VERSION__: string;
-
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_INACTIVITY_TIMEOUT_MS = 180_000;
 const DEFAULT_MAX_EARLY_NOTIFICATIONS = 10_000;
-/** Finished turn handles kept so that continuations and cancels of them still resolve. */
-const FINISHED_TURNS_KEPT = 256;
-
-interface EarlyBuffer {
-  notifications: ServerNotification[];
-  overflowed: boolean;
-}
-
-interface OpenServerRequest {
-  controller: AbortController;
-  turnId: string | undefined;
-}
-
-/** A server request handed to an `approvalRequests()` reader: answer it with `respond`. */
-export type PendingServerRequest = ServerRequest & {
-  /** Answers the request. Without an answer it gets the safe default when the server withdraws it. */
-  respond(answer: unknown): void;
-};
+const DEFAULT_MAX_IDLE_THREADS = 1_000;
+const DEFAULT_MAX_UNREAD_EVENTS = 100_000;
 
 /**
- * A client of `codex app-server`. Its root actor (`clientMachine`) owns one actor per thread and per
- * turn; its peer correlates requests; notifications are routed to their turn by the protocol's routing
- * metadata.
+ * A client of `codex app-server`. Its root actor (`clientMachine`) owns one actor per thread, each
+ * thread owns its turns, each turn its steers and server requests. The connection, the notification
+ * router and the server-request broker do the work; this class is the public API.
  */
-export class CodexClient implements AsyncDisposable {
-  readonly actor: Actor<ClientMachine>;
-  readonly peer: ClientPeer;
+export class CodexClient implements AsyncDisposable, ThreadHost {
   readonly requestTimeoutMs: number | null;
   readonly inactivityTimeoutMs: number | null;
-
   private readonly options: CodexClientOptions;
-  private initializing: Promise<InitializeResponse> | undefined;
-  private closing: Promise<void> | undefined;
-  /** Set before the peer closes, so the close callback (which may run synchronously) knows it was ours. */
-  private closeRequested = false;
-  private closedError: Error | undefined;
-  private readonly threads = new Map<string, ThreadHandle>();
-  private readonly turns = new Map<string, TurnHandle>();
-  private readonly finishedTurns = new Map<string, TurnHandle>();
-  private readonly turnStarts = new Map<string, EarlyBuffer>();
-  private readonly listeners = new Set<(notification: ServerNotification) => void>();
-  private readonly openRequests = new Map<string, OpenServerRequest>();
-  private readonly requestReaders = new Set<AsyncQueue<PendingServerRequest>>();
+  private readonly connection: ClientConnection;
+  private readonly broker: ServerRequestBroker;
+  private readonly threads: ThreadRegistry;
+  private readonly router: NotificationRouter;
   private readonly notificationStreams = new Set<AsyncQueue<ServerNotification>>();
-  private readonly turnHost: TurnHost;
-  /** The turn the last routed notification went to: a stream's notifications all name the same one. */
-  private lastTurn: TurnHandle | undefined;
+  private readonly turnHost = { turnEnded: (turn: TurnHandle) => this.onTurnEnded(turn) };
 
   constructor(transport: Transport, options: CodexClientOptions = {}) {
     this.options = options;
-    this.requestTimeoutMs =
-      options.requestTimeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : options.requestTimeoutMs;
     this.inactivityTimeoutMs =
       options.inactivityTimeoutMs === undefined ? DEFAULT_INACTIVITY_TIMEOUT_MS : options.inactivityTimeoutMs;
-    const validation = options.validation ?? "lenient";
-    this.peer = new RpcPeer({
-      transport,
-      validator: createValidator({ mode: validation, side: "client" }),
-      requestTimeoutMs: this.requestTimeoutMs,
-      name: "codex-client",
-    }) as ClientPeer;
-    this.peer.onerror = (error) => this.options.onError?.(error);
-    this.peer.onclose = (info) => this.onTransportClosed(info);
-    this.peer.onNotification((message) => this.routeNotification(message as ServerNotification));
+    const onError = (error: Error) => this.options.onError?.(error);
+    this.broker = new ServerRequestBroker(
+      {
+        turnActor: (turnId) => this.router.runningTurn(turnId)?.actor,
+        rootActor: () => this.connection.actor,
+        onError,
+        closedError: () => this.connection.closedError,
+      },
+      options.onServerRequest,
+    );
+    this.connection = new ClientConnection(transport, options, {
+      decide: this.broker.decide,
+      closed: (error, byUs) => this.onClosed(error, byUs),
+    });
+    this.requestTimeoutMs = this.connection.requestTimeoutMs;
+    this.threads = new ThreadRegistry(
+      this.connection.actor,
+      this,
+      options.maxIdleThreads ?? DEFAULT_MAX_IDLE_THREADS,
+      (thread) => void this.releaseThread(thread.id).catch(onError),
+    );
+    this.router = new NotificationRouter(
+      this.threads,
+      this.broker,
+      options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS,
+    );
+    const peer = this.connection.peer;
+    peer.onNotification((message) => this.router.route(message as ServerNotification));
     for (const method of Object.keys(SERVER_REQUEST_KINDS) as ServerRequestMethod[]) {
-      this.peer.setRequestHandler(method, (params, context) =>
-        this.answerServerRequest(method, params, context),
+      peer.setRequestHandler(
+        method,
+        (params, context) => this.broker.handle(method, params, context) as never,
       );
     }
-    this.turnHost = { turnEnded: (turn) => this.onTurnEnded(turn) };
-    const peer = this.peer;
-    const machine = clientMachine.provide({
-      actors: {
-        turn: turnMachine.provide({
-          actors: {
-            interruptTurn: fromPromise(({ input, signal }) =>
-              peer.request("turn/interrupt", input, { signal }),
-            ),
-            steerTurn: steerActor((params, signal) => peer.request("turn/steer", params, { signal })),
-          },
-        }),
-      },
-    });
-    this.actor = createActor(machine, {
-      id: "client",
-      input: { transport: transport.label ?? "transport" },
-      ...(options.inspect ? { inspect: options.inspect } : {}),
-    });
-    this.actor.start();
   }
 
   /** Spawns `codex app-server` over stdio (Node only) and initializes. */
@@ -162,9 +132,7 @@ export class CodexClient implements AsyncDisposable {
     options: CodexClientOptions & import("@codex-app-server/transport/stdio").StdioTransportOptions = {},
   ): Promise<CodexClient> {
     const { StdioTransport } = await import("@codex-app-server/transport/stdio");
-    const client = new CodexClient(new StdioTransport(options), options);
-    await client.initializeOrClose();
-    return client;
+    return new CodexClient(new StdioTransport(options), options).initializeOrClose();
   }
 
   /** Connects to `codex app-server --listen ws://...` and initializes. */
@@ -173,68 +141,32 @@ export class CodexClient implements AsyncDisposable {
       import("@codex-app-server/transport/websocket").WebSocketTransportOptions = {},
   ): Promise<CodexClient> {
     const { WebSocketTransport } = await import("@codex-app-server/transport/websocket");
-    const client = new CodexClient(new WebSocketTransport(options), options);
-    await client.initializeOrClose();
-    return client;
+    return new CodexClient(new WebSocketTransport(options), options).initializeOrClose();
   }
 
-  /** The client actor's state: connecting, initializing, ready, closing, closed, failed. */
+  /** The root actor: threads are its children, turns theirs. Attach an inspector through `options.inspect`. */
+  get actor(): Actor<ClientMachine> {
+    return this.connection.actor;
+  }
+
+  get peer(): ClientPeer {
+    return this.connection.peer;
+  }
+
+  /** The client actor's state: idle, connecting, initializing, ready, closing, closed, failed. */
   get state(): string {
-    return String(this.actor.getSnapshot().value);
+    return String(this.connection.actor.getSnapshot().value);
   }
 
-  /** Threads this client has opened, by id. */
+  /** Threads this client has open (released ones are not), by id. */
   get knownThreads(): ReadonlyMap<string, ThreadHandle> {
-    return this.threads;
+    return this.threads.map;
   }
 
   /** Runs `initialize` then `initialized`, once. Every other call does this first when needed. */
   initialize(): Promise<InitializeResponse> {
-    this.initializing ??= this.runInitialize();
-    return this.initializing;
-  }
-
-  private async initializeOrClose(): Promise<void> {
-    try {
-      await this.initialize();
-    } catch (error) {
-      await this.close();
-      throw error;
-    }
-  }
-
-  private async runInitialize(): Promise<InitializeResponse> {
-    this.assertOpen();
-    try {
-      await this.peer.start();
-      this.actor.send({ type: "transport.started" });
-      const info = this.options.clientInfo ?? {
-        name: "codex-app-server-sdk-ts",
-        title: "Codex app-server SDK for TypeScript",
-        version: typeof __PACKAGE_VERSION__ === "string" ? __PACKAGE_VERSION__ : "0.0.0",
-      };
-      const response = await this.peer.request("initialize", {
-        clientInfo: { name: info.name, title: info.title ?? null, version: info.version },
-        capabilities: {
-          experimentalApi: this.options.experimentalApi ?? false,
-          requestAttestation: false,
-          ...(this.options.optOutNotificationMethods
-            ? { optOutNotificationMethods: this.options.optOutNotificationMethods }
-            : {}),
-        },
-      });
-      await this.peer.notify("initialized", undefined);
-      this.actor.send({
-        type: "initialize.done",
-        userAgent: response.userAgent,
-        platformOs: response.platformOs,
-      });
-      return response;
-    } catch (error) {
-      const e = error as Error & { code?: string | number };
-      this.actor.send({ type: "initialize.failed", code: e.code ?? "initialize_failed", message: e.message });
-      throw error;
-    }
+    this.connection.assertOpen();
+    return this.connection.initialize();
   }
 
   /** Sends any request the protocol knows; the result type follows from the method. */
@@ -243,14 +175,22 @@ export class CodexClient implements AsyncDisposable {
     params: ClientRequestMap[M]["params"],
     options?: { timeoutMs?: number | null; signal?: AbortSignal },
   ): Promise<ClientRequestMap[M]["result"]> {
-    await this.ready();
-    return this.peer.request(method, params, options);
+    await this.connection.ready();
+    return this.connection.peer.request(method, params, options);
+  }
+
+  /** Replaces (or, with `undefined`, removes) the handler that decides approvals and questions. */
+  setServerRequestHandler(handler: ServerRequestHandler | undefined): void {
+    this.broker.handler = handler;
   }
 
   // Threads
 
-  async startThread(config: ThreadConfig = {}): Promise<ThreadHandle> {
-    const response = await this.request("thread/start", omitUndefined(config));
+  async startThread(
+    config: ThreadConfig = {},
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ThreadHandle> {
+    const response = await this.request("thread/start", omitUndefined(config), options);
     return this.adoptThread(response.thread, "start");
   }
 
@@ -264,9 +204,31 @@ export class CodexClient implements AsyncDisposable {
     return this.adoptThread(response.thread, "fork");
   }
 
-  /** A thread this client already opened. */
+  /** A thread this client has open. */
   thread(threadId: string): ThreadHandle | undefined {
     return this.threads.get(threadId);
+  }
+
+  /**
+   * Lets an idle (or archived) thread go: `thread/unsubscribe`, and its actor stops. The handle stays
+   * usable (its next turn resumes the thread). Resolves with the server's answer, or `null` when the
+   * client did not have the thread open.
+   */
+  async releaseThread(threadId: string): Promise<ThreadUnsubscribeResponse | null> {
+    const thread = this.threads.get(threadId);
+    if (!thread) return null;
+    if (!thread.actor.getSnapshot().can({ type: "release" })) {
+      throw new CodexInvalidStateError(
+        `thread:${threadId}`,
+        thread.state,
+        "release",
+        "release an idle thread",
+      );
+    }
+    thread.actor.send({ type: "release" });
+    thread._released();
+    this.threads.remove(thread);
+    return this.request("thread/unsubscribe", { threadId });
   }
 
   readThread(threadId: string, options: { includeTurns?: boolean } = {}): Promise<ThreadReadResponse> {
@@ -326,8 +288,8 @@ export class CodexClient implements AsyncDisposable {
         "thread/settings/update is experimental: create the client with experimentalApi: true",
       );
     }
-    await this.ready();
-    return (await this.peer.requestUntyped("thread/settings/update", {
+    await this.connection.ready();
+    return (await this.connection.peer.requestUntyped("thread/settings/update", {
       ...omitUndefined(defaults),
       threadId,
     })) as Record<string, unknown>;
@@ -371,50 +333,37 @@ export class CodexClient implements AsyncDisposable {
   /**
    * Sends one message and waits for the turn to end. Starts a thread unless `threadId` is given.
    * Throws `CodexTurnInactiveError` (with a continuation) when the turn goes quiet, and
-   * `CodexTurnFailedError` when it fails. Pass a continuation instead of input to resume.
+   * `CodexTurnFailedError` when it fails. Pass a continuation instead of input to resume. Aborting
+   * `signal` interrupts the turn (the thread is then ready for another); aborted before, nothing is sent.
    */
   async chatOnce(input: Input | ChatContinuation, options: ChatOptions = {}): Promise<ChatResult> {
     const turn = await this.turnFor(input, options);
-    const rawEvents: ServerNotification[] | undefined = options.includeRawEvents ? [] : undefined;
-    for await (const notification of turn.read((n) => n, options, "once")) {
-      rawEvents?.push(notification);
+    try {
+      return await readToEnd(turn, options, (threadId, turnId) =>
+        this.finalTextFromThreadRead(threadId, turnId),
+      );
+    } catch (error) {
+      await interruptOnAbort(turn, options.signal, (e) => this.options.onError?.(e));
+      throw error;
     }
-    const result = turn.snapshotResult();
-    if (result.status === "failed") throw new CodexTurnFailedError(turn.threadId, turn.turnId, result.error);
-    let finalText = result.finalResponse;
-    let assistantItemId = result.assistantItemId;
-    let completionSource: ChatResult["completionSource"] = finalText === null ? null : "item_completed";
-    if (finalText === null && result.status === "completed") {
-      const fallback = await this.finalTextFromThreadRead(turn.threadId, turn.turnId);
-      if (fallback) {
-        finalText = fallback.text;
-        assistantItemId = fallback.itemId;
-        completionSource = "thread_read_fallback";
-      }
-    }
-    return {
-      threadId: turn.threadId,
-      turnId: turn.turnId,
-      finalText: finalText ?? "",
-      items: result.items,
-      usage: result.usage,
-      status: result.status,
-      assistantItemId,
-      completionSource,
-      ...(rawEvents ? { rawEvents } : {}),
-    };
   }
 
   /**
    * Streams the completed, non-delta steps of one turn. Starts a thread unless `threadId` is given.
-   * Throws `CodexTurnInactiveError` (with a continuation) when the turn goes quiet.
+   * Throws `CodexTurnInactiveError` (with a continuation) when the turn goes quiet. Aborting `signal`
+   * interrupts the turn.
    */
   async *chat(
     input: Input | ChatContinuation,
     options: ChatOptions = {},
   ): AsyncGenerator<ConversationStep, void, undefined> {
     const turn = await this.turnFor(input, options);
-    yield* turn.steps(options);
+    try {
+      yield* turn.steps(options);
+    } catch (error) {
+      await interruptOnAbort(turn, options.signal, (e) => this.options.onError?.(e));
+      throw error;
+    }
     const result = turn.snapshotResult();
     if (result.status === "failed") throw new CodexTurnFailedError(turn.threadId, turn.turnId, result.error);
   }
@@ -453,15 +402,15 @@ export class CodexClient implements AsyncDisposable {
 
   /** A turn this client knows (running, or among the recently finished). */
   turn(turnId: string): TurnHandle | undefined {
-    return this.turns.get(turnId) ?? this.finishedTurns.get(turnId);
+    return this.router.turn(turnId);
   }
 
   // Observation
 
   /** Every server notification, in order (turn-routed ones included). Returns an unsubscribe function. */
   onNotification(listener: (notification: ServerNotification) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.router.listeners.add(listener);
+    return () => this.router.listeners.delete(listener);
   }
 
   /** Every server notification from now on, as an async stream; ends when the client closes. */
@@ -475,35 +424,33 @@ export class CodexClient implements AsyncDisposable {
         off();
         this.notificationStreams.delete(queue);
       },
-      closedError: () => this.closedError,
+      closedError: () => this.connection.closedError,
     });
   }
 
   /**
-   * Pending approvals and other server questions, for interactive apps. Used when no `onServerRequest`
-   * handler is set: each request waits for `respond(answer)`; if the server withdraws it first, it gets
-   * the safe default.
+   * Approvals and other server questions from now on. By default a watch-only stream: the
+   * `onServerRequest` handler (or the safe default) answers, and each item's `outcome` says what was
+   * sent. With `manual: true` the reader answers (`respond`), ahead of the handler; what it leaves
+   * unanswered when it stops gets the safe default.
    */
-  approvalRequests(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<PendingServerRequest> {
-    const queue = new AsyncQueue<PendingServerRequest>();
-    this.requestReaders.add(queue);
-    return queue.iterate({
-      signal: options.signal,
-      onDone: () => this.requestReaders.delete(queue),
-      closedError: () => this.closedError,
-    });
+  approvalRequests(
+    options: ApprovalStreamOptions & { manual: true },
+  ): AsyncIterableIterator<PendingServerRequest>;
+  approvalRequests(
+    options?: ApprovalStreamOptions & { manual?: false },
+  ): AsyncIterableIterator<ObservedServerRequest>;
+  approvalRequests(
+    options: ApprovalStreamOptions = {},
+  ): AsyncIterableIterator<ObservedServerRequest | PendingServerRequest> {
+    return this.broker.stream(options);
   }
 
   // Lifecycle
 
   /** Closes the connection: pending requests reject, turns fail, the server process is reaped. */
   close(): Promise<void> {
-    this.closeRequested = true;
-    this.closing ??= (async () => {
-      if (this.actor.getSnapshot().status === "active") this.actor.send({ type: "close" });
-      await this.peer.close();
-    })();
-    return this.closing;
+    return this.connection.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -513,8 +460,14 @@ export class CodexClient implements AsyncDisposable {
   // Internals used by handles
 
   /** @internal */
-  async _startTurn(thread: ThreadHandle, input: Input, overrides: TurnOverrides = {}): Promise<TurnHandle> {
-    await this.ready();
+  async _startTurn(
+    thread: ThreadHandle,
+    input: Input,
+    overrides: TurnOverrides = {},
+    signal?: AbortSignal,
+  ): Promise<TurnHandle> {
+    await this.connection.ready();
+    if (thread.released) await this.resumeReleased(thread);
     if (!thread.actor.getSnapshot().can({ type: "turn.requested" })) {
       throw new CodexInvalidStateError(
         `thread:${thread.id}`,
@@ -523,12 +476,13 @@ export class CodexClient implements AsyncDisposable {
         "one turn at a time per thread: wait for the running turn, or steer it",
       );
     }
+    throwIfAborted(signal, "the turn");
     thread.actor.send({ type: "turn.requested" });
-    const early: EarlyBuffer = { notifications: [], overflowed: false };
-    this.turnStarts.set(thread.id, early);
+    this.threads.markBusy(thread);
+    const early = this.router.holdTurnStart(thread.id);
     let turnId: string;
     try {
-      const response = await this.peer.request("turn/start", {
+      const response = await this.connection.peer.request("turn/start", {
         ...omitUndefined(overrides),
         threadId: thread.id,
         input: normalizeInput(input),
@@ -536,21 +490,22 @@ export class CodexClient implements AsyncDisposable {
       turnId = response.turn.id;
     } catch (error) {
       thread.actor.send({ type: "turn.startFailed" });
+      this.threads.markIdle(thread);
       throw error;
     } finally {
-      this.turnStarts.delete(thread.id);
+      this.router.releaseTurnStart(thread.id);
     }
-    this.actor.send({
-      type: "spawn.turn",
-      threadId: thread.id,
+    thread.actor.send({
+      type: "turn.began",
       turnId,
       inactivityTimeoutMs: this.inactivityTimeoutMs,
       interruptTimeoutMs: this.requestTimeoutMs,
     });
-    const ref = this.actor.getSnapshot().children[`turn:${turnId}`] as TurnActorRef;
-    const turn = new TurnHandle(this.turnHost, ref, thread.id, turnId);
-    this.turns.set(turnId, turn);
-    thread.actor.send({ type: "turn.began", turnId });
+    const ref = thread.actor.getSnapshot().children[`turn:${turnId}`] as TurnActorRef;
+    const turn = new TurnHandle(this.turnHost, ref, thread.id, turnId, {
+      maxUnreadEvents: this.options.maxUnreadEvents ?? DEFAULT_MAX_UNREAD_EVENTS,
+      onError: (error) => this.options.onError?.(error),
+    });
     if (early.overflowed) {
       turn._fail(
         new CodexBufferOverflowError(
@@ -558,37 +513,35 @@ export class CodexClient implements AsyncDisposable {
           thread.id,
         ),
       );
-      void this.peer.request("turn/interrupt", { threadId: thread.id, turnId }).catch(() => undefined);
+      void this.connection.peer
+        .request("turn/interrupt", { threadId: thread.id, turnId })
+        .catch(() => undefined);
     }
-    for (const notification of early.notifications) this.deliverRouted(notification, false);
+    this.router.addTurn(turn, early);
     return turn;
   }
 
-  private async ready(): Promise<void> {
-    this.assertOpen();
-    await this.initialize();
-  }
-
-  private assertOpen(): void {
-    if (this.closedError) throw this.closedError;
-    if (this.closeRequested) throw new ConnectionClosedError("the client is closed");
-  }
-
-  private adoptThread(info: Thread, origin: "start" | "resume" | "fork" | "attach"): ThreadHandle {
-    const known = this.threads.get(info.id);
-    if (known) {
-      known.info = info;
-      return known;
+  private async initializeOrClose(): Promise<this> {
+    try {
+      await this.initialize();
+      return this;
+    } catch (error) {
+      await this.close();
+      throw error;
     }
-    this.actor.send({ type: "spawn.thread", threadId: info.id, origin });
-    const ref = this.actor.getSnapshot().children[`thread:${info.id}`] as ThreadActorRef;
-    const thread = new ThreadHandle(this, ref, info);
-    this.threads.set(info.id, thread);
-    ref.send({ type: "thread.ready" });
-    return thread;
+  }
+
+  private adoptThread(info: Thread, origin: ThreadOrigin): ThreadHandle {
+    return this.threads.adopt(info, origin);
+  }
+
+  private async resumeReleased(thread: ThreadHandle): Promise<void> {
+    const response = await this.request("thread/resume", { threadId: thread.id });
+    this.threads.adopt(response.thread, "resume", thread);
   }
 
   private async turnFor(input: Input | ChatContinuation, options: ChatOptions): Promise<TurnHandle> {
+    throwIfAborted(options.signal, "the chat");
     if (isChatContinuation(input)) {
       const conflicting = (["threadId", "threadConfig", "turnOverrides"] as const).filter(
         (k) => options[k] !== undefined,
@@ -602,21 +555,22 @@ export class CodexClient implements AsyncDisposable {
       turn.resume(input);
       return turn;
     }
-    await this.ready();
+    await this.connection.ready();
     const thread = options.threadId
       ? (this.threads.get(options.threadId) ??
         (await this.resumeThread(options.threadId, options.threadConfig ?? {})))
-      : await this.startThread(options.threadConfig ?? {});
-    return this._startTurn(thread, input, options.turnOverrides);
+      : await this.startThread(options.threadConfig ?? {}, options.signal ? { signal: options.signal } : {});
+    const turn = await this._startTurn(thread, input, options.turnOverrides, options.signal);
+    if (options.signal?.aborted) {
+      await interruptOnAbort(turn, options.signal, (e) => this.options.onError?.(e));
+      throwIfAborted(options.signal, "the chat");
+    }
+    return turn;
   }
 
   private findTurn(continuation: ChatContinuation): TurnHandle {
     const turn = this.turn(continuation.turnId);
-    if (!turn || turn.threadId !== continuation.threadId) {
-      throw new CodexUsageError(
-        `unknown turn ${continuation.turnId} on thread ${continuation.threadId}: this client did not run it`,
-      );
-    }
+    if (!turn || turn.threadId !== continuation.threadId) throw unknownTurn(continuation);
     return turn;
   }
 
@@ -631,175 +585,21 @@ export class CodexClient implements AsyncDisposable {
     return last && last.type === "agentMessage" ? { text: last.text, itemId: last.id } : null;
   }
 
-  /** The hot path: one notification from the peer. */
-  private routeNotification(notification: ServerNotification): void {
-    if (this.listeners.size) for (const listener of this.listeners) listener(notification);
-    this.deliverRouted(notification, true);
-  }
-
-  private deliverRouted(notification: ServerNotification, live: boolean): void {
-    if (notification.method === "serverRequest/resolved") {
-      this.withdrawServerRequest(String(notification.params.requestId));
-      return;
-    }
-    const route = routeOf(notification.method, notification.params);
-    const turnId = route.turnId;
-    if (turnId !== undefined) {
-      let turn = this.lastTurn;
-      if (turn?.turnId !== turnId) {
-        turn = this.turns.get(turnId);
-        if (turn !== undefined) this.lastTurn = turn;
-      }
-      if (turn !== undefined) {
-        turn._receive(notification);
-        return;
-      }
-      const threadId = route.threadId;
-      if (live && threadId !== undefined) {
-        const early = this.turnStarts.get(threadId);
-        if (early !== undefined) {
-          if (
-            early.notifications.length <
-            (this.options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS)
-          ) {
-            early.notifications.push(notification);
-          } else {
-            early.overflowed = true;
-          }
-          return;
-        }
-      }
-    }
-    if (route.threadId !== undefined) this.threadNotification(route.threadId, notification);
-  }
-
-  private threadNotification(threadId: string, notification: ServerNotification): void {
-    switch (notification.method) {
-      case "thread/status/changed":
-        this.threads
-          .get(threadId)
-          ?.actor.send({ type: "server.status", status: notification.params.status.type });
-        return;
-      case "thread/closed":
-        this.threads.get(threadId)?.actor.send({ type: "closed", reason: "the server closed the thread" });
-        return;
-      case "thread/archived":
-        this.threads.get(threadId)?.actor.send({ type: "archived" });
-        return;
-      case "thread/unarchived":
-        this.threads.get(threadId)?.actor.send({ type: "unarchived" });
-        return;
-    }
-  }
-
   private onTurnEnded(turn: TurnHandle): void {
-    this.turns.delete(turn.turnId);
-    if (this.lastTurn === turn) this.lastTurn = undefined;
-    this.finishedTurns.set(turn.turnId, turn);
-    if (this.finishedTurns.size > FINISHED_TURNS_KEPT) {
-      const oldest = this.finishedTurns.keys().next().value as string;
-      this.finishedTurns.delete(oldest);
-    }
-    // The turn's actor is done; the handle keeps it. Leaving it among the root's children would make
-    // every later spawn and stop slower: each one copies the children map.
-    if (this.actor.getSnapshot().status === "active")
-      this.actor.send({ type: "stop.child", id: `turn:${turn.turnId}` });
-    this.threads.get(turn.threadId)?.actor.send({ type: "turn.ended", turnId: turn.turnId });
-    for (const [key, open] of this.openRequests) {
-      if (open.turnId === turn.turnId) {
-        this.openRequests.delete(key);
-        open.controller.abort(new Error("the turn ended"));
-      }
-    }
+    this.router.turnEnded(turn);
+    const thread = this.threads.get(turn.threadId);
+    if (thread === undefined) return;
+    thread.actor.send({ type: "turn.ended", turnId: turn.turnId });
+    this.threads.markIdle(thread);
   }
 
-  private withdrawServerRequest(key: string): void {
-    const open = this.openRequests.get(key);
-    if (!open) return;
-    this.openRequests.delete(key);
-    open.controller.abort(new Error("the server withdrew the request"));
-  }
-
-  private async answerServerRequest(
-    method: ServerRequestMethod,
-    params: unknown,
-    context: { id: RequestId; signal: AbortSignal },
-  ): Promise<never> {
-    const route = routeOf(method, params);
-    const controller = new AbortController();
-    const onPeerAbort = () => controller.abort(context.signal.reason);
-    context.signal.addEventListener("abort", onPeerAbort, { once: true });
-    const key = String(context.id);
-    const turn = route.turnId === undefined ? undefined : this.turns.get(route.turnId);
-    const request = createServerRequest(method, context.id, params, route, controller.signal);
-    this.openRequests.set(key, { controller, turnId: route.turnId });
-    turn?._requestOpened(key);
-    try {
-      const answer = await this.decide(request, controller.signal);
-      const checked = checkServerRequestAnswer(request, answer);
-      if (answer !== undefined && checked === undefined) {
-        this.options.onError?.(
-          new CodexUsageError(
-            `the answer to ${method} is not one the server offered; the safe default was sent instead`,
-          ),
-        );
-      }
-      return (checked ?? request.safeDefault()) as never;
-    } finally {
-      context.signal.removeEventListener("abort", onPeerAbort);
-      this.openRequests.delete(key);
-      turn?._requestClosed(key);
-    }
-  }
-
-  private async decide(request: ServerRequest, signal: AbortSignal): Promise<unknown> {
-    const withdrawn = new Promise<undefined>((resolve) => {
-      if (signal.aborted) resolve(undefined);
-      else signal.addEventListener("abort", () => resolve(undefined), { once: true });
-    });
-    const handler = this.options.onServerRequest;
-    if (handler) {
-      try {
-        return await Promise.race([Promise.resolve().then(() => handler(request)), withdrawn]);
-      } catch (error) {
-        this.options.onError?.(error as Error);
-        return undefined;
-      }
-    }
-    if (this.requestReaders.size === 0) return undefined;
-    let respond!: (answer: unknown) => void;
-    const answered = new Promise<unknown>((resolve) => {
-      respond = resolve;
-    });
-    const pending = Object.assign(Object.create(null), request, { respond }) as PendingServerRequest;
-    for (const reader of this.requestReaders) reader.push(pending);
-    return Promise.race([answered, withdrawn]);
-  }
-
-  private onTransportClosed(info: TransportCloseInfo): void {
-    const byUs = this.closeRequested;
-    const error = new ConnectionClosedError(`the connection closed: ${info.reason}`, {
-      ...(info.exitCode === undefined ? {} : { exitCode: info.exitCode }),
-      ...(info.signal === undefined ? {} : { signal: info.signal }),
-      ...(info.stderrTail === undefined ? {} : { stderrTail: info.stderrTail }),
-      ...(info.error ? { cause: info.error } : {}),
-    });
-    this.closedError = error;
-    for (const turn of [...this.turns.values()]) turn._fail(error);
-    for (const open of this.openRequests.values()) open.controller.abort(error);
-    this.openRequests.clear();
-    for (const reader of this.requestReaders) reader.end(byUs ? undefined : error);
+  private onClosed(error: Error, byUs: boolean): void {
+    for (const turn of [...this.router.runningTurns]) turn._fail(error);
+    this.broker.end(byUs ? undefined : error);
     for (const stream of this.notificationStreams) stream.end(byUs ? undefined : error);
     for (const thread of this.threads.values()) {
       if (thread.actor.getSnapshot().status === "active")
-        thread.actor.send({ type: "closed", reason: info.reason });
-    }
-    if (this.actor.getSnapshot().status === "active") {
-      this.actor.send({
-        type: "transport.closed",
-        reason: info.reason,
-        failed: !byUs && info.error !== undefined,
-      });
+        thread.actor.send({ type: "closed", reason: error.message });
     }
   }
 }

@@ -60,6 +60,25 @@ export class CodexBufferOverflowError extends CodexError {
   }
 }
 
+/**
+ * A warning, through `onError`: nobody read a turn while `maxUnreadEvents` events waited, so its deltas
+ * are being dropped. Items, steps and the result stay whole; `turn.droppedDeltas` counts what was lost.
+ */
+export class CodexEventsDroppedError extends CodexError {
+  readonly turnId: string;
+  readonly limit: number;
+
+  constructor(turnId: string, limit: number) {
+    super(
+      "events_dropped",
+      `turn ${turnId} has ${limit} unread events: its deltas are dropped until it is read ` +
+        "(items and the result are kept; raise maxUnreadEvents to keep more)",
+    );
+    this.turnId = turnId;
+    this.limit = limit;
+  }
+}
+
 /** Arguments that do not fit together (e.g. text and a continuation in one call). */
 export class CodexUsageError extends CodexError {
   constructor(message: string) {

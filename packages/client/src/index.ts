@@ -9,12 +9,12 @@ export type {
   UserInput,
 } from "@codex-app-server/protocol";
 export { CodexError } from "@codex-app-server/protocol";
-export type { PendingServerRequest } from "./codexClient.js";
 export { CodexClient } from "./codexClient.js";
 export type { ChatContinuation } from "./continuation.js";
 export { isChatContinuation } from "./continuation.js";
 export {
   CodexBufferOverflowError,
+  CodexEventsDroppedError,
   CodexInvalidStateError,
   CodexTurnFailedError,
   CodexTurnInactiveError,
@@ -30,20 +30,37 @@ export type {
 } from "./machines/clientMachine.js";
 export { clientMachine } from "./machines/clientMachine.js";
 export type {
+  RequestContext,
+  RequestEvent,
+  RequestMachine,
+  RequestMachineInput,
+  RequestStateName,
+} from "./machines/requestMachine.js";
+export { requestMachine } from "./machines/requestMachine.js";
+export type {
   ThreadContext,
   ThreadEvent,
   ThreadMachine,
   ThreadMachineInput,
 } from "./machines/threadMachine.js";
-export { threadMachine } from "./machines/threadMachine.js";
+export { FINISHED_TURNS_KEPT, threadMachine } from "./machines/threadMachine.js";
 export type {
+  SteerActorInput,
+  SteerRequest,
+  SteerRequestFn,
   TurnContext,
+  TurnEmitted,
   TurnEvent,
   TurnMachine,
   TurnMachineInput,
   TurnStateName,
 } from "./machines/turnMachine.js";
-export { turnMachine } from "./machines/turnMachine.js";
+export {
+  INTERRUPT_MAX_ATTEMPTS,
+  INTERRUPT_RETRY_MS,
+  steerActor,
+  turnMachine,
+} from "./machines/turnMachine.js";
 export type {
   ChatOptions,
   ClientInfoOption,
@@ -55,6 +72,12 @@ export type {
   TurnOverrides,
 } from "./options.js";
 export type { CancelResult, ChatResult, RunResult } from "./results.js";
+export type {
+  ApprovalStreamOptions,
+  ObservedServerRequest,
+  PendingServerRequest,
+  ServerRequestOutcome,
+} from "./serverRequestBroker.js";
 export type {
   CommandExecutionRequest,
   FileChangeRequest,
@@ -71,7 +94,7 @@ export type {
 export { SERVER_REQUEST_KINDS } from "./serverRequests.js";
 export type { ConversationStep, StepType } from "./steps.js";
 export { toConversationStep } from "./steps.js";
-export type { ThreadActorRef } from "./threadHandle.js";
+export type { ThreadActorRef, ThreadHost } from "./threadHandle.js";
 export { ThreadHandle } from "./threadHandle.js";
 export type { TurnActorRef, TurnReadOptions } from "./turnHandle.js";
 export { TurnHandle } from "./turnHandle.js";

@@ -55,7 +55,8 @@ export interface CodexClientOptions {
   optOutNotificationMethods?: string[];
   /**
    * Decides approvals and other server questions. Without one, every request gets the safe answer
-   * (decline, cancel, an empty grant) unless an `approvalRequests()` reader is active.
+   * (decline, cancel, an empty grant) unless an `approvalRequests({ manual: true })` reader answers.
+   * Replace it later with `client.setServerRequestHandler()`.
    */
   onServerRequest?: ServerRequestHandler;
   /** Protocol problems that did not stop anything (lenient validation failures, stray responses...). */
@@ -64,6 +65,17 @@ export interface CodexClientOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** At most this many notifications are buffered per thread while its `turn/start` is in flight. Default 10,000. */
   maxEarlyNotifications?: number;
+  /**
+   * Idle threads kept open; beyond it the least recently used are released (`thread/unsubscribe`, the
+   * actor stops; the handle resumes the thread on its next turn). Default 1,000.
+   */
+  maxIdleThreads?: number;
+  /**
+   * Events of a turn kept for a reader that has not read them yet. Past it the turn's deltas are dropped
+   * (and counted in `droppedDeltas`, reported once through `onError`); items, steps and the result are
+   * kept whole. Default 100,000.
+   */
+  maxUnreadEvents?: number;
 }
 
 /** Options of `chat` and `chatOnce`. */

@@ -114,14 +114,10 @@ export function createServerRequest(
     case "commandExecution": {
       const offered = (params as { availableDecisions?: unknown }).availableDecisions;
       const availableDecisions = Array.isArray(offered) ? offered : null;
-      // The server accepts "decline" even when it does not list it (verified with codex-cli 0.169.0,
-      // which offers ["accept", {acceptWithExecpolicyAmendment}, "cancel"]): declining lets the turn
-      // go on without running the command, where "cancel" would end the turn.
-      const safe = () => ({ decision: "decline" }) as ServerRequestResponse<"commandExecution">;
       return {
         ...base,
         availableDecisions,
-        safeDefault: safe,
+        safeDefault: () => safeAnswer(kind, params) as ServerRequestResponse<"commandExecution">,
         accept: () => ({ decision: "accept" }),
         acceptForSession: () => ({ decision: "acceptForSession" }),
         decline: () => ({ decision: "decline" }),
@@ -131,7 +127,7 @@ export function createServerRequest(
     case "fileChange":
       return {
         ...base,
-        safeDefault: () => ({ decision: "decline" }),
+        safeDefault: () => safeAnswer(kind, params),
         accept: () => ({ decision: "accept" }),
         acceptForSession: () => ({ decision: "acceptForSession" }),
         decline: () => ({ decision: "decline" }),
@@ -141,7 +137,7 @@ export function createServerRequest(
       const asked = (params as { permissions?: Record<string, unknown> }).permissions ?? {};
       return {
         ...base,
-        safeDefault: () => ({ permissions: {}, scope: "turn" }),
+        safeDefault: () => safeAnswer(kind, params),
         grant: (scope: "turn" | "session" = "turn") => ({
           permissions: {
             ...(asked.network ? { network: asked.network } : {}),
@@ -155,7 +151,7 @@ export function createServerRequest(
     case "userInput":
       return {
         ...base,
-        safeDefault: () => ({ answers: {} }),
+        safeDefault: () => safeAnswer(kind, params),
         answer: (answers: Record<string, string[]>) => ({
           answers: Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, { answers: v }])),
         }),
@@ -163,7 +159,7 @@ export function createServerRequest(
     case "mcpElicitation":
       return {
         ...base,
-        safeDefault: () => ({ action: "cancel", content: null, _meta: null }),
+        safeDefault: () => safeAnswer(kind, params),
         accept: (content: unknown) => ({ action: "accept", content, _meta: null }),
         decline: () => ({ action: "decline", content: null, _meta: null }),
         cancel: () => ({ action: "cancel", content: null, _meta: null }),
@@ -172,15 +168,42 @@ export function createServerRequest(
     case "legacyApplyPatch":
       return {
         ...base,
-        safeDefault: () => ({ decision: { denied: { rejection: "declined by default" } } }),
+        safeDefault: () => safeAnswer(kind, params),
         approve: () => ({ decision: "approved" }),
         deny: (reason = "declined") => ({ decision: { denied: { rejection: reason } } }),
       } as LegacyExecCommandRequest | LegacyApplyPatchRequest;
   }
 }
 
+/**
+ * The answer sent when nobody decides: decline (a command or a change does not happen, the turn goes
+ * on), an empty grant, no answers, cancel (an elicitation), denied (legacy approvals).
+ */
+export function safeAnswer(kind: ServerRequestKind, _params: unknown): unknown {
+  switch (kind) {
+    case "commandExecution":
+    case "fileChange":
+      // The server accepts "decline" even when it does not list it (verified with codex-cli 0.169.0,
+      // which offers ["accept", {acceptWithExecpolicyAmendment}, "cancel"]): declining lets the turn
+      // go on without running the command, where "cancel" would end the turn.
+      return { decision: "decline" };
+    case "permissions":
+      return { permissions: {}, scope: "turn" };
+    case "userInput":
+      return { answers: {} };
+    case "mcpElicitation":
+      return { action: "cancel", content: null, _meta: null };
+    case "legacyExecCommand":
+    case "legacyApplyPatch":
+      return { decision: { denied: { rejection: "declined by default" } } };
+  }
+}
+
+/** Decisions the server takes although 0.169.0 does not list them in `availableDecisions`. */
+const ALWAYS_ACCEPTED_DECISIONS = new Set(["decline", "acceptForSession"]);
+
 function decisionOffered(available: readonly unknown[] | null, decision: string): boolean {
-  if (decision === "decline") return true;
+  if (ALWAYS_ACCEPTED_DECISIONS.has(decision)) return true;
   return (available ?? CLASSIC_COMMAND_DECISIONS).some(
     (d) => d === decision || (typeof d === "object" && d !== null && decision in d),
   );
@@ -191,8 +214,13 @@ function decisionOffered(available: readonly unknown[] | null, decision: string)
  * must be replaced by the safe default.
  */
 export function checkServerRequestAnswer(request: ServerRequest, answer: unknown): unknown {
+  return checkAnswer(request.kind, request.params, answer);
+}
+
+/** {@link checkServerRequestAnswer} on plain data (what a request actor holds). */
+export function checkAnswer(kind: ServerRequestKind, params: unknown, answer: unknown): unknown {
   if (answer === undefined || answer === null || typeof answer !== "object") return undefined;
-  if (request.kind === "commandExecution") {
+  if (kind === "commandExecution") {
     const decision = (answer as { decision?: unknown }).decision;
     if (decision === undefined) return undefined;
     const key =
@@ -201,9 +229,10 @@ export function checkServerRequestAnswer(request: ServerRequest, answer: unknown
         : typeof decision === "object" && decision
           ? Object.keys(decision)[0]
           : undefined;
-    if (key === undefined || !decisionOffered(request.availableDecisions, key)) return undefined;
+    const offered = (params as { availableDecisions?: unknown } | null)?.availableDecisions;
+    if (key === undefined || !decisionOffered(Array.isArray(offered) ? offered : null, key)) return undefined;
   }
-  if (request.kind === "fileChange") {
+  if (kind === "fileChange") {
     const decision = (answer as { decision?: unknown }).decision;
     if (typeof decision !== "string" || !CLASSIC_COMMAND_DECISIONS.includes(decision)) return undefined;
   }

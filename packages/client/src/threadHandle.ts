@@ -7,9 +7,9 @@ import type {
   ThreadReadResponse,
   ThreadRevertResponse,
   ThreadSetNameResponse,
+  ThreadUnsubscribeResponse,
 } from "@codex-app-server/protocol";
 import type { ActorRefFrom } from "xstate";
-import type { CodexClient } from "./codexClient.js";
 import type { ChatContinuation } from "./continuation.js";
 import { CodexTurnFailedError } from "./errors.js";
 import type { Input } from "./inputs.js";
@@ -21,26 +21,77 @@ import type { TurnHandle, TurnReadOptions } from "./turnHandle.js";
 
 export type ThreadActorRef = ActorRefFrom<ThreadMachine>;
 
+/** What a thread handle asks of its client (`CodexClient` implements it). */
+export interface ThreadHost {
+  _startTurn(thread: ThreadHandle, input: Input, overrides?: TurnOverrides): Promise<TurnHandle>;
+  chatOnce(input: Input | ChatContinuation, options?: ChatOptions): Promise<ChatResult>;
+  chat(input: Input | ChatContinuation, options?: ChatOptions): AsyncIterableIterator<ConversationStep>;
+  readThread(threadId: string, options?: { includeTurns?: boolean }): Promise<ThreadReadResponse>;
+  archiveThread(threadId: string): Promise<ThreadArchiveResponse>;
+  unarchiveThread(threadId: string): Promise<ThreadHandle>;
+  forkThread(threadId: string, config?: ThreadForkConfig): Promise<ThreadHandle>;
+  revertThread(threadId: string, beforeTurnId: string): Promise<ThreadRevertResponse>;
+  compactThread(threadId: string): Promise<ThreadCompactStartResponse>;
+  setThreadName(threadId: string, name: string): Promise<ThreadSetNameResponse>;
+  updateThreadDefaults(threadId: string, defaults: ThreadDefaults): Promise<Record<string, unknown>>;
+  startReview(params: ReviewStartParams): Promise<ReviewStartResponse>;
+  releaseThread(threadId: string): Promise<ThreadUnsubscribeResponse | null>;
+}
+
 /** A thread, bound to its id: turns, chat, and every thread operation. */
 export class ThreadHandle {
   readonly id: string;
-  readonly actor: ThreadActorRef;
   /** The thread as the server last described it (from start, resume or fork). */
   info: Thread;
-  private readonly client: CodexClient;
+  private readonly client: ThreadHost;
+  private ref: ThreadActorRef;
+  private isReleased = false;
 
   /** @internal Created by the client. */
-  constructor(client: CodexClient, actor: ThreadActorRef, info: Thread) {
+  constructor(client: ThreadHost, actor: ThreadActorRef, info: Thread) {
     this.client = client;
-    this.actor = actor;
+    this.ref = actor;
     this.id = info.id;
     this.info = info;
   }
 
-  /** The thread actor's top-level state: starting, resuming, idle, running, archived, closed. */
+  /** The thread's actor (a new one after a released thread was brought back). */
+  get actor(): ThreadActorRef {
+    return this.ref;
+  }
+
+  /** The thread actor's top-level state: starting, resuming, idle, running, archived, closed, released. */
   get state(): string {
-    const value = this.actor.getSnapshot().value;
+    const value = this.ref.getSnapshot().value;
     return typeof value === "string" ? value : (Object.keys(value)[0] ?? "");
+  }
+
+  /**
+   * True once the client let the thread go (`release()`, or automatically as one of the least recently
+   * used idle threads beyond `maxIdleThreads`). The next turn resumes it (`thread/resume`) first.
+   */
+  get released(): boolean {
+    return this.isReleased;
+  }
+
+  /**
+   * Lets the thread go: `thread/unsubscribe` on the server, and its actor stops. Only an idle (or
+   * archived) thread can be released. The handle stays usable: its next turn resumes the thread.
+   */
+  release(): Promise<ThreadUnsubscribeResponse | null> {
+    return this.client.releaseThread(this.id);
+  }
+
+  /** @internal The client released this thread. */
+  _released(): void {
+    this.isReleased = true;
+  }
+
+  /** @internal The thread was resumed after a release: a new actor. */
+  _reattach(actor: ThreadActorRef, info: Thread): void {
+    this.ref = actor;
+    this.info = info;
+    this.isReleased = false;
   }
 
   /** Starts a turn and returns its handle for fine control (events, steps, text deltas, steer, interrupt). */

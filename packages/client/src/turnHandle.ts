@@ -7,7 +7,7 @@ import type {
 } from "@codex-app-server/protocol";
 import { CodexAbortError, CodexTimeoutError } from "@codex-app-server/transport";
 import type { ChatContinuation } from "./continuation.js";
-import { CodexInvalidStateError, CodexTurnInactiveError } from "./errors.js";
+import { CodexEventsDroppedError, CodexInvalidStateError, CodexTurnInactiveError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import { normalizeInput } from "./inputs.js";
 import type { TurnActorRef, TurnStateName } from "./machines/turnMachine.js";
@@ -30,6 +30,15 @@ export interface TurnHost {
   /** The turn ended (final state reached); the client updates its thread and registries. */
   turnEnded(turn: TurnHandle): void;
 }
+
+export interface TurnHandleOptions {
+  /** Unread events kept at most; past it, deltas are dropped (items, steps and the result stay whole). */
+  maxUnreadEvents: number;
+  /** Told once when a turn starts dropping deltas. */
+  onError(error: Error): void;
+}
+
+const isDelta = (method: string): boolean => method.endsWith("Delta") || method.endsWith("/delta");
 
 /**
  * A running (or finished) turn: its actor, its events behind one cursor, and its controls.
@@ -54,14 +63,31 @@ export class TurnHandle {
   /** An `activity` event is due once the current transport chunk is delivered. */
   private activityDue = false;
   private steerIds = 0;
+  private readonly options: TurnHandleOptions;
+  private dropped = 0;
 
   /** @internal Created by the client once `turn/start` answered. */
-  constructor(host: TurnHost, actor: TurnActorRef, threadId: string, turnId: string) {
+  constructor(
+    host: TurnHost,
+    actor: TurnActorRef,
+    threadId: string,
+    turnId: string,
+    options: TurnHandleOptions = { maxUnreadEvents: Number.POSITIVE_INFINITY, onError: () => {} },
+  ) {
     this.host = host;
     this.actor = actor;
     this.threadId = threadId;
     this.turnId = turnId;
+    this.options = options;
     actor.on("inactive", () => this.log.interruptWait());
+  }
+
+  /**
+   * Deltas dropped because nobody read this turn while `maxUnreadEvents` events were waiting. Items,
+   * steps and the result are never dropped; only the streamed pieces of text and output are.
+   */
+  get droppedDeltas(): number {
+    return this.dropped;
   }
 
   /** The inactivity timeout in force (a reader's override while it reads); `null`: none. */
@@ -124,6 +150,12 @@ export class TurnHandle {
         return;
       }
     }
+    if (this.log.unread >= this.options.maxUnreadEvents && isDelta(notification.method)) {
+      if (this.dropped++ === 0) {
+        this.options.onError(new CodexEventsDroppedError(this.turnId, this.options.maxUnreadEvents));
+      }
+      return;
+    }
     this.log.push(notification);
   }
 
@@ -136,16 +168,6 @@ export class TurnHandle {
       message: error.message,
     });
     this.finish(error);
-  }
-
-  /** @internal A server request of this turn opened or closed. */
-  _requestOpened(requestId: string): void {
-    this.actor.send({ type: "request.opened", requestId });
-  }
-
-  /** @internal */
-  _requestClosed(requestId: string): void {
-    this.actor.send({ type: "request.closed", requestId });
   }
 
   /** Every notification of this turn, from the cursor on. */
@@ -267,6 +289,7 @@ export class TurnHandle {
       usage: this.usage,
       error: this.endTurn?.error ?? this.lastError,
       turn: this.endTurn,
+      droppedDeltas: this.dropped,
     };
   }
 

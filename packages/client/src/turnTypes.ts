@@ -30,4 +30,6 @@ export interface TurnResult {
   error: TurnError | null;
   /** The `turn` of `turn/completed`, when the turn ended normally. */
   turn: Turn | null;
+  /** Deltas dropped while nobody read the turn (see `maxUnreadEvents`); 0 when none were. */
+  droppedDeltas: number;
 }

@@ -68,7 +68,7 @@ describe("approvals", () => {
   it("replaces an answer the request does not offer with the safe default", async () => {
     await using t = connectToFake(
       { turns: [execWithApproval()] },
-      { onServerRequest: () => ({ decision: "acceptForSession" }) },
+      { onServerRequest: () => ({ decision: "approveEverything" }) },
     );
     const result = await t.client.chatOnce("go");
     expect(commandStatus(result)).toBe("declined");
@@ -131,7 +131,7 @@ describe("approvals", () => {
   it("hands requests to an approvalRequests() reader, which answers them", async () => {
     await using t = connectToFake({ turns: [execWithApproval()] });
     const reader = (async () => {
-      for await (const request of t.client.approvalRequests()) {
+      for await (const request of t.client.approvalRequests({ manual: true })) {
         if (request.kind === "commandExecution") request.respond(request.accept());
         return request.kind;
       }

@@ -14,7 +14,7 @@ describe("client lifecycle", () => {
         optOutNotificationMethods: ["item/plan/delta"],
       },
     );
-    expect(t.client.state).toBe("connecting");
+    expect(t.client.state).toBe("idle");
     await Promise.all([t.client.listModels(), t.client.listModels()]);
     expect(t.client.state).toBe("ready");
     const init = t.server.requests("initialize");

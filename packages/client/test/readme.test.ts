@@ -85,7 +85,7 @@ describe("README examples", () => {
   it("the inspector's inspect function plugs into the client", () => {
     const inspector = createBrowserInspector({ autoStart: false });
     const t = connectToFake({}, { inspect: inspector.inspect });
-    expect(t.client.state).toBe("connecting");
+    expect(t.client.state).toBe("idle");
     return t[Symbol.asyncDispose]();
   });
 });

@@ -140,6 +140,20 @@ describe("server requests: handler helpers", () => {
   });
 
   it("respects availableDecisions: an answer not offered gets the safe default", async () => {
+    await using t = await rawServer((r) => (r.kind === "commandExecution" ? r.cancel() : undefined));
+    const answer = await t.server.request("item/commandExecution/requestApproval", {
+      ...ids,
+      kind: "command",
+      startedAtMs: 1,
+      environmentId: null,
+      command: "ls",
+      availableDecisions: ["accept"],
+    } as never);
+    expect(answer).toEqual({ decision: "decline" });
+    expect(t.errors.some((e) => /not one the server offered/.test(e.message))).toBe(true);
+  });
+
+  it("sends acceptForSession although the server does not list it (codex-cli 0.169.0 takes it)", async () => {
     await using t = await rawServer((r) =>
       r.kind === "commandExecution" ? r.acceptForSession() : undefined,
     );
@@ -151,8 +165,8 @@ describe("server requests: handler helpers", () => {
       command: "ls",
       availableDecisions: ["accept", "cancel"],
     } as never);
-    expect(answer).toEqual({ decision: "decline" });
-    expect(t.errors.some((e) => /not one the server offered/.test(e.message))).toBe(true);
+    expect(answer).toEqual({ decision: "acceptForSession" });
+    expect(t.errors).toEqual([]);
   });
 
   it("a request withdrawn by serverRequest/resolved aborts the handler's signal and gets the safe default", async () => {

@@ -1,7 +1,9 @@
+import type { InitializeResponse } from "@codex-app-server/protocol";
 import type { AnyActorLogic } from "xstate";
-import { assign, setup, spawnChild, stopChild } from "xstate";
+import { assign, fromPromise, setup, spawnChild, stopChild } from "xstate";
+import type { RequestMachineInput } from "./requestMachine.js";
+import { requestMachine } from "./requestMachine.js";
 import { threadMachine } from "./threadMachine.js";
-import { turnMachine } from "./turnMachine.js";
 
 export interface ClientContext {
   /** Transport label (never a secret). */
@@ -16,24 +18,25 @@ export interface ClientMachineInput {
 }
 
 export type ClientEvent =
-  | { type: "transport.started" }
-  | { type: "initialize.done"; userAgent: string; platformOs: string }
-  | { type: "initialize.failed"; code: string | number; message: string }
+  /** Start the transport and initialize (the first call that needs the server sends it). */
+  | { type: "connect" }
   | { type: "close" }
   | { type: "transport.closed"; reason: string; failed: boolean; code?: string | number }
   | { type: "spawn.thread"; threadId: string; origin: "start" | "resume" | "fork" | "attach" }
-  | {
-      type: "spawn.turn";
-      threadId: string;
-      turnId: string;
-      inactivityTimeoutMs?: number | null;
-      interruptTimeoutMs?: number | null;
-    }
+  /** A server request that belongs to no running turn: its actor lives here. */
+  | { type: "request.opened"; request: RequestMachineInput }
   | { type: "stop.child"; id: string };
 
+const failureOf = (error: unknown): { code: string | number; message: string } => {
+  const e = error as { code?: string | number; message?: string } | null;
+  return { code: e?.code ?? "initialize_failed", message: e?.message ?? String(error) };
+};
+
 /**
- * The client's root actor. Thread actors (`thread:<id>`) and turn actors (`turn:<id>`) are spawned as
- * its children, so one inspector attached to the client sees the whole tree.
+ * The client's root actor. `connecting` invokes `openTransport`, `initializing` invokes `initialize`
+ * (`initialize` then `initialized`); both are provided by the client. Thread actors (`thread:<id>`)
+ * are its children and turns are theirs, so one inspector attached to the client sees the whole tree;
+ * server requests that belong to no running turn are its children too (`request:<id>`).
  */
 export const clientMachine = setup({
   types: {
@@ -43,7 +46,11 @@ export const clientMachine = setup({
   },
   actors: {
     thread: threadMachine as AnyActorLogic as typeof threadMachine,
-    turn: turnMachine as AnyActorLogic as typeof turnMachine,
+    request: requestMachine as AnyActorLogic as typeof requestMachine,
+    openTransport: fromPromise<void>(async () => {}),
+    initialize: fromPromise<InitializeResponse>(async () => {
+      throw new Error("initialize is provided by the client");
+    }),
   },
   actions: {
     spawnThread: spawnChild("thread", {
@@ -53,29 +60,22 @@ export const clientMachine = setup({
           ? { threadId: event.threadId, origin: event.origin }
           : { threadId: "?", origin: "attach" as const },
     }),
-    spawnTurn: spawnChild("turn", {
-      id: ({ event }) => (event.type === "spawn.turn" ? `turn:${event.turnId}` : "turn:?"),
+    spawnRequest: spawnChild("request", {
+      id: ({ event }) =>
+        event.type === "request.opened" ? `request:${String(event.request.id)}` : "request:?",
       input: ({ event }) =>
-        event.type === "spawn.turn"
-          ? {
-              threadId: event.threadId,
-              turnId: event.turnId,
-              inactivityTimeoutMs: event.inactivityTimeoutMs ?? null,
-              interruptTimeoutMs: event.interruptTimeoutMs ?? null,
-            }
-          : { threadId: "?", turnId: "?" },
+        event.type === "request.opened"
+          ? event.request
+          : { id: "?", method: "execCommandApproval" as const, params: null, threadId: null, turnId: null },
     }),
     stopChild: stopChild(({ event }) => (event.type === "stop.child" ? event.id : "")),
     recordServer: assign({
-      serverInfo: ({ event }) =>
-        event.type === "initialize.done"
-          ? { userAgent: event.userAgent, platformOs: event.platformOs }
-          : null,
+      serverInfo: ({ event }) => {
+        const output = (event as { output?: InitializeResponse }).output;
+        return output ? { userAgent: output.userAgent, platformOs: output.platformOs } : null;
+      },
     }),
-    recordInitFailure: assign({
-      failure: ({ event }) =>
-        event.type === "initialize.failed" ? { code: event.code, message: event.message } : null,
-    }),
+    recordInitFailure: assign({ failure: ({ event }) => failureOf((event as { error?: unknown }).error) }),
     recordClose: assign({
       closeReason: ({ event }) => (event.type === "transport.closed" ? event.reason : "closed by the client"),
       failure: ({ context, event }) =>
@@ -92,24 +92,38 @@ export const clientMachine = setup({
     failure: null,
     closeReason: null,
   }),
-  initial: "connecting",
+  initial: "idle",
   on: {
     "spawn.thread": { actions: "spawnThread" },
-    "spawn.turn": { actions: "spawnTurn" },
+    "request.opened": { actions: "spawnRequest" },
     "stop.child": { actions: "stopChild" },
   },
   states: {
-    connecting: {
+    idle: {
       on: {
-        "transport.started": "initializing",
+        connect: "connecting",
+        close: "closing",
+        "transport.closed": { target: "closed", actions: "recordClose" },
+      },
+    },
+    connecting: {
+      invoke: {
+        src: "openTransport",
+        onDone: "initializing",
+        onError: { target: "failed", actions: "recordInitFailure" },
+      },
+      on: {
         "transport.closed": { target: "failed", actions: "recordClose" },
         close: "closing",
       },
     },
     initializing: {
+      invoke: {
+        src: "initialize",
+        onDone: { target: "ready", actions: "recordServer" },
+        onError: { target: "failed", actions: "recordInitFailure" },
+      },
       on: {
-        "initialize.done": { target: "ready", actions: "recordServer" },
-        "initialize.failed": { target: "failed", actions: "recordInitFailure" },
         "transport.closed": { target: "failed", actions: "recordClose" },
         close: "closing",
       },

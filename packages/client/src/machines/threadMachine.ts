@@ -1,4 +1,9 @@
-import { assign, setup } from "xstate";
+import type { AnyActorLogic } from "xstate";
+import { assign, enqueueActions, setup } from "xstate";
+import { turnMachine } from "./turnMachine.js";
+
+/** Finished turn actors a thread keeps as children (for the inspector and late readers); older ones stop. */
+export const FINISHED_TURNS_KEPT = 4;
 
 export interface ThreadContext {
   threadId: string;
@@ -7,6 +12,8 @@ export interface ThreadContext {
   /** The server's last reported status type: idle, active, notLoaded, systemError. */
   serverStatus: string | null;
   turnCount: number;
+  /** Ids of finished turns whose actors are still children of this thread, oldest first. */
+  finishedTurnIds: string[];
   closeReason: string | null;
 }
 
@@ -19,15 +26,23 @@ export type ThreadEvent =
   | { type: "thread.ready" }
   | { type: "turn.requested" }
   | { type: "turn.startFailed" }
-  | { type: "turn.began"; turnId: string }
+  | {
+      type: "turn.began";
+      turnId: string;
+      inactivityTimeoutMs?: number | null;
+      interruptTimeoutMs?: number | null;
+    }
   | { type: "turn.ended"; turnId: string }
   | { type: "server.status"; status: string }
   | { type: "archived" }
   | { type: "unarchived" }
-  | { type: "closed"; reason: string };
+  | { type: "closed"; reason: string }
+  /** The client let the thread go (`thread/unsubscribe`): the actor ends. */
+  | { type: "release" };
 
 /**
- * One thread. `starting`/`resuming` until the client has the server's answer and has replayed what
+ * One thread. Its turns are its children (`turn:<id>`), spawned when `turn/start` answers; the last
+ * {@link FINISHED_TURNS_KEPT} finished ones stay. `starting`/`resuming` until the client has the server's answer and has replayed what
  * arrived early; `idle`: ready for a turn; `running` (`startingTurn` while `turn/start` is in flight,
  * then `turnActive`): one turn at a time, since `turn/start` on a busy thread would add input to the
  * running turn instead; `archived`; `closed` (final).
@@ -38,17 +53,34 @@ export const threadMachine = setup({
     input: {} as ThreadMachineInput,
     events: {} as ThreadEvent,
   },
+  actors: {
+    turn: turnMachine as AnyActorLogic as typeof turnMachine,
+  },
   guards: {
     isResumed: ({ context }) => context.origin === "resume" || context.origin === "attach",
     isActiveTurn: ({ context, event }) =>
       event.type === "turn.ended" && event.turnId === context.activeTurnId,
   },
   actions: {
-    setActiveTurn: assign({
-      activeTurnId: ({ event }) => (event.type === "turn.began" ? event.turnId : null),
-      turnCount: ({ context }) => context.turnCount + 1,
+    beginTurn: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "turn.began") return;
+      enqueue.spawnChild("turn", {
+        id: `turn:${event.turnId}`,
+        input: {
+          threadId: context.threadId,
+          turnId: event.turnId,
+          inactivityTimeoutMs: event.inactivityTimeoutMs ?? null,
+          interruptTimeoutMs: event.interruptTimeoutMs ?? null,
+        },
+      });
+      enqueue.assign({ activeTurnId: event.turnId, turnCount: context.turnCount + 1 });
     }),
-    clearActiveTurn: assign({ activeTurnId: () => null }),
+    endTurn: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "turn.ended") return;
+      const kept = [...context.finishedTurnIds, event.turnId];
+      while (kept.length > FINISHED_TURNS_KEPT) enqueue.stopChild(`turn:${kept.shift()}`);
+      enqueue.assign({ activeTurnId: null, finishedTurnIds: kept });
+    }),
     recordStatus: assign({
       serverStatus: ({ context, event }) =>
         event.type === "server.status" ? event.status : context.serverStatus,
@@ -66,6 +98,7 @@ export const threadMachine = setup({
     activeTurnId: null,
     serverStatus: null,
     turnCount: 0,
+    finishedTurnIds: [],
     closeReason: null,
   }),
   initial: "opening",
@@ -83,6 +116,7 @@ export const threadMachine = setup({
       on: {
         "turn.requested": "running",
         archived: "archived",
+        release: "released",
       },
     },
     running: {
@@ -90,19 +124,20 @@ export const threadMachine = setup({
       states: {
         startingTurn: {
           on: {
-            "turn.began": { target: "turnActive", actions: "setActiveTurn" },
+            "turn.began": { target: "turnActive", actions: "beginTurn" },
             "turn.startFailed": "#thread.idle",
           },
         },
         turnActive: {
           on: {
-            "turn.ended": { guard: "isActiveTurn", target: "#thread.idle", actions: "clearActiveTurn" },
+            "turn.ended": { guard: "isActiveTurn", target: "#thread.idle", actions: "endTurn" },
           },
         },
       },
     },
-    archived: { on: { unarchived: "idle" } },
+    archived: { on: { unarchived: "idle", release: "released" } },
     closed: { type: "final" },
+    released: { type: "final" },
   },
 });
 

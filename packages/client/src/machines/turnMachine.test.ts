@@ -1,6 +1,9 @@
 import type { TurnSteerResponse } from "@codex-app-server/protocol";
 import { describe, expect, it } from "vitest";
+import type { AnyActorRef } from "xstate";
 import { createActor, fromPromise, SimulatedClock } from "xstate";
+import type { RequestMachineInput } from "./requestMachine.js";
+import { requestMachine } from "./requestMachine.js";
 import type { SteerRequestFn, TurnEmitted, TurnMachineInput } from "./turnMachine.js";
 import { INTERRUPT_RETRY_MS, steerActor, turnMachine } from "./turnMachine.js";
 
@@ -29,8 +32,18 @@ function startTurn(input: Partial<TurnMachineInput> = {}) {
     signal: AbortSignal;
     reply: Deferred<TurnSteerResponse>;
   }> = [];
+  const decisions = new Map<string, Deferred<unknown>>();
   const machine = turnMachine.provide({
     actors: {
+      request: requestMachine.provide({
+        actors: {
+          decide: fromPromise<unknown, RequestMachineInput>(({ input }) => {
+            const decision = deferred<unknown>();
+            decisions.set(String(input.id), decision);
+            return decision.promise;
+          }),
+        },
+      }),
       interruptTurn: fromPromise(() => {
         const call = deferred<unknown>();
         interrupts.push(call);
@@ -50,13 +63,21 @@ function startTurn(input: Partial<TurnMachineInput> = {}) {
   const emitted: TurnEmitted[] = [];
   actor.on("*", (event) => emitted.push(event));
   actor.start();
-  return { actor, clock, interrupts, steers, emitted };
+  return { actor, clock, interrupts, steers, emitted, decisions };
 }
 
 const completed = (status: "completed" | "interrupted" | "failed" | "inProgress") =>
   ({ type: "turn.completed", status, error: status === "failed" ? { message: "boom" } : null }) as const;
 
 const text = (t: string) => [{ type: "text" as const, text: t, text_elements: [] }];
+
+const approval = (id: number): RequestMachineInput => ({
+  id,
+  method: "item/commandExecution/requestApproval",
+  params: { threadId: "thr", turnId: "trn", availableDecisions: ["accept", "cancel"] },
+  threadId: "thr",
+  turnId: "trn",
+});
 
 /** Lets promise callbacks (a settled request) reach the actor. */
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -122,14 +143,16 @@ describe("turnMachine", () => {
       expect(actor.getSnapshot().value).toBe("inactive");
     });
 
-    it("pauses while a request waits for our answer and restarts when it closes", () => {
-      const { actor, clock } = startTurn();
+    it("pauses while a request waits for our answer and restarts when it closes", async () => {
+      const { actor, clock, decisions } = startTurn();
       actor.send({ type: "turn.started" });
-      actor.send({ type: "request.opened", requestId: "1" });
+      actor.send({ type: "request.opened", request: approval(1) });
       expect(actor.getSnapshot().value).toEqual({ streaming: "awaitingRequest" });
       clock.increment(10_000);
       expect(actor.getSnapshot().value).toEqual({ streaming: "awaitingRequest" });
-      actor.send({ type: "request.closed", requestId: "1" });
+      decisions.get("1")?.resolve({ decision: "accept" });
+      await flush();
+      expect(actor.getSnapshot().context.pendingRequests).toEqual([]);
       clock.increment(999);
       expect(actor.getSnapshot().value).toEqual({ streaming: "receiving" });
       clock.increment(1);
@@ -164,6 +187,50 @@ describe("turnMachine", () => {
       const { actor } = startTurn();
       actor.send({ type: "turn.started" });
       expect(actor.getSnapshot().can({ type: "resume" })).toBe(false);
+    });
+  });
+
+  describe("server requests (child actors request:<id>)", () => {
+    it("spawns each request as a child that sends an offered answer, and declines what is not offered", async () => {
+      const { actor, decisions } = startTurn();
+      actor.send({ type: "turn.started" });
+      actor.send({ type: "request.opened", request: approval(1) });
+      actor.send({ type: "request.opened", request: approval(2) });
+      const one = actor.getSnapshot().children["request:1"] as AnyActorRef;
+      const two = actor.getSnapshot().children["request:2"] as AnyActorRef;
+      expect(one.getSnapshot().value).toBe("pending");
+      decisions.get("1")?.resolve({ decision: "accept" });
+      decisions.get("2")?.resolve({ decision: "acceptWithSomethingElse" });
+      await flush();
+      expect(one.getSnapshot()).toMatchObject({ value: "answered", output: { decision: "accept" } });
+      expect(two.getSnapshot()).toMatchObject({
+        value: "defaulted",
+        output: { decision: "decline" },
+        context: { reason: "the answer is not one the request offers" },
+      });
+    });
+
+    it("defaults when nobody decides or the decider throws, and is withdrawn on the server's word", async () => {
+      const { actor, decisions } = startTurn();
+      actor.send({ type: "turn.started" });
+      for (const id of [1, 2, 3]) actor.send({ type: "request.opened", request: approval(id) });
+      const child = (id: number) => actor.getSnapshot().children[`request:${id}`] as AnyActorRef;
+      const [one, two, three] = [child(1), child(2), child(3)];
+      decisions.get("1")?.resolve(undefined);
+      decisions.get("2")?.reject(new Error("handler blew up"));
+      three.send({ type: "withdraw", reason: "the server withdrew the request" });
+      await flush();
+      expect(one.getSnapshot()).toMatchObject({ value: "defaulted", context: { reason: "nobody decided" } });
+      expect(two.getSnapshot()).toMatchObject({
+        value: "defaulted",
+        context: { reason: "the decider failed: handler blew up" },
+      });
+      expect(three.getSnapshot()).toMatchObject({
+        value: "withdrawn",
+        output: { decision: "decline" },
+        context: { reason: "the server withdrew the request" },
+      });
+      expect(actor.getSnapshot().context.pendingRequests).toEqual([]);
     });
   });
 
@@ -352,7 +419,7 @@ describe("turnMachine", () => {
   it("keeps a serializable context", () => {
     const { actor } = startTurn();
     actor.send({ type: "steer", id: "1", input: text("x") });
-    actor.send({ type: "request.opened", requestId: "3" });
+    actor.send({ type: "request.opened", request: approval(3) });
     const context = actor.getSnapshot().context;
     expect(JSON.parse(JSON.stringify(context))).toEqual(context);
   });

@@ -1,6 +1,8 @@
 import type { TurnError, TurnSteerResponse, UserInput } from "@codex-app-server/protocol";
-import type { ActorRefFrom } from "xstate";
+import type { ActorRefFrom, AnyActorLogic } from "xstate";
 import { assign, emit, enqueueActions, fromCallback, fromPromise, setup } from "xstate";
+import type { RequestMachineInput } from "./requestMachine.js";
+import { requestMachine } from "./requestMachine.js";
 
 /** The longest delay a timer can have (setTimeout's limit); a disabled timeout is guarded off. */
 const MAX_DELAY_MS = 2_147_483_647;
@@ -27,7 +29,7 @@ export interface TurnContext {
   inactivityTimeoutMs: number | null;
   /** How long `interrupting` waits for `turn/completed` before it gives up (`unresponsive`); `null`: for ever. */
   interruptTimeoutMs: number | null;
-  /** Ids (as strings) of server requests (approvals, questions) waiting for an answer. */
+  /** Ids (as strings) of server requests (approvals, questions) waiting for an answer: child actors `request:<id>`. */
   pendingRequests: string[];
   /** Steers the server accepted. */
   steerCount: number;
@@ -70,8 +72,8 @@ export type TurnEvent =
   | { type: "steer.accepted"; id: string; response: TurnSteerResponse }
   | { type: "steer.rejected"; id: string; error: unknown }
   | { type: "interrupt"; timeoutMs?: number | null }
-  | { type: "request.opened"; requestId: string }
-  | { type: "request.closed"; requestId: string }
+  /** A server request of this turn arrived: it becomes a child actor `request:<id>`. */
+  | { type: "request.opened"; request: RequestMachineInput }
   | { type: "transport.failed"; code: string | number; message: string };
 
 /** What the turn actor emits for its handle (`actor.on(type, ...)`). */
@@ -157,6 +159,7 @@ export const turnMachine = setup({
     steerTurn: steerActor(async () => {
       throw new Error("steerTurn is provided by the client");
     }),
+    request: requestMachine as AnyActorLogic as typeof requestMachine,
   },
   delays: {
     inactivity: ({ context }) => context.inactivityTimeoutMs ?? MAX_DELAY_MS,
@@ -184,17 +187,21 @@ export const turnMachine = setup({
         event.type === "inactivity.set" ? event.timeoutMs : context.inactivityTimeoutMs,
     }),
     notifyInactive: emit({ type: "inactive" }),
-    openRequest: assign({
-      pendingRequests: ({ context, event }) =>
-        event.type === "request.opened" && !context.pendingRequests.includes(event.requestId)
-          ? [...context.pendingRequests, event.requestId]
-          : context.pendingRequests,
+    openRequest: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "request.opened") return;
+      const id = String(event.request.id);
+      if (context.pendingRequests.includes(id)) return;
+      enqueue.spawnChild("request", { id: `request:${id}`, input: event.request });
+      enqueue.assign({ pendingRequests: [...context.pendingRequests, id] });
     }),
+    /** A request actor reached its end (answered, defaulted or withdrawn). */
     closeRequest: assign({
-      pendingRequests: ({ context, event }) =>
-        event.type === "request.closed"
-          ? context.pendingRequests.filter((id) => id !== event.requestId)
-          : context.pendingRequests,
+      pendingRequests: ({ context, event }) => {
+        const actorId = (event as { actorId?: string }).actorId ?? "";
+        return actorId.startsWith("request:")
+          ? context.pendingRequests.filter((id) => `request:${id}` !== actorId)
+          : context.pendingRequests;
+      },
     }),
     queueSteer: assign({
       queuedSteers: ({ context, event }) =>
@@ -298,7 +305,7 @@ export const turnMachine = setup({
     "transport.failed": { target: ".failed", actions: "recordFailure" },
     "inactivity.set": { actions: "setInactivityTimeout" },
     "request.opened": { actions: "openRequest" },
-    "request.closed": { actions: "closeRequest" },
+    "xstate.done.actor.*": { actions: "closeRequest" },
     "steer.accepted": { actions: "settleSteer" },
     "steer.rejected": { actions: "settleSteer" },
   },
@@ -325,7 +332,7 @@ export const turnMachine = setup({
           actions: { type: "beginInterrupt", params: { from: "streaming" } },
         },
         "request.opened": { target: ".awaitingRequest", actions: "openRequest" },
-        "request.closed": { target: ".receiving", actions: "closeRequest" },
+        "xstate.done.actor.*": { target: ".receiving", actions: "closeRequest" },
       },
       states: {
         receiving: {

@@ -1,0 +1,72 @@
+import { CodexAbortError } from "@codex-app-server/transport";
+import type { ChatContinuation } from "./continuation.js";
+import { CodexTurnFailedError, CodexUsageError } from "./errors.js";
+import type { ChatResult } from "./results.js";
+import type { TurnHandle } from "./turnHandle.js";
+import type { ServerNotification } from "./turnTypes.js";
+
+/** Throws `CodexAbortError` when `signal` is already aborted: nothing is sent. */
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted)
+    throw new CodexAbortError(`${what} was aborted before it started`, { cause: signal.reason });
+}
+
+/**
+ * Abort means interrupt: a read of `turn` that failed because `signal` aborted interrupts the turn (and
+ * waits for it to end, so the thread is ready for the next turn) before the error goes on.
+ */
+export async function interruptOnAbort(
+  turn: TurnHandle,
+  signal: AbortSignal | undefined,
+  onError: (error: Error) => void,
+): Promise<void> {
+  if (!signal?.aborted || turn.isFinished) return;
+  try {
+    await turn.interrupt();
+  } catch (error) {
+    onError(error as Error);
+  }
+}
+
+/** The unknown-turn error of a continuation this client did not produce. */
+export function unknownTurn(continuation: ChatContinuation): CodexUsageError {
+  return new CodexUsageError(
+    `unknown turn ${continuation.turnId} on thread ${continuation.threadId}: this client did not run it`,
+  );
+}
+
+/** `chatOnce`'s reading: every event of the turn to its end, then the result (or the turn's failure). */
+export async function readToEnd(
+  turn: TurnHandle,
+  options: { inactivityTimeoutMs?: number | null; signal?: AbortSignal; includeRawEvents?: boolean },
+  finalTextFallback: (threadId: string, turnId: string) => Promise<{ text: string; itemId: string } | null>,
+): Promise<ChatResult> {
+  const rawEvents: ServerNotification[] | undefined = options.includeRawEvents ? [] : undefined;
+  for await (const notification of turn.read((n) => n, options, "once")) {
+    rawEvents?.push(notification);
+  }
+  const result = turn.snapshotResult();
+  if (result.status === "failed") throw new CodexTurnFailedError(turn.threadId, turn.turnId, result.error);
+  let finalText = result.finalResponse;
+  let assistantItemId = result.assistantItemId;
+  let completionSource: ChatResult["completionSource"] = finalText === null ? null : "item_completed";
+  if (finalText === null && result.status === "completed") {
+    const fallback = await finalTextFallback(turn.threadId, turn.turnId);
+    if (fallback) {
+      finalText = fallback.text;
+      assistantItemId = fallback.itemId;
+      completionSource = "thread_read_fallback";
+    }
+  }
+  return {
+    threadId: turn.threadId,
+    turnId: turn.turnId,
+    finalText: finalText ?? "",
+    items: result.items,
+    usage: result.usage,
+    status: result.status,
+    assistantItemId,
+    completionSource,
+    ...(rawEvents ? { rawEvents } : {}),
+  };
+}

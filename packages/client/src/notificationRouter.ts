@@ -1,0 +1,134 @@
+import { routeOf } from "@codex-app-server/protocol";
+import type { ServerRequestBroker } from "./serverRequestBroker.js";
+import type { ThreadRegistry } from "./threadRegistry.js";
+import type { TurnHandle } from "./turnHandle.js";
+import type { ServerNotification } from "./turnTypes.js";
+
+/** Finished turn handles kept so that continuations and cancels of them still resolve. */
+const FINISHED_TURNS_KEPT = 256;
+
+/** Notifications of a thread that arrive while its `turn/start` is in flight (before the turn's id is known). */
+export interface EarlyBuffer {
+  notifications: ServerNotification[];
+  overflowed: boolean;
+}
+
+/**
+ * Routes every server notification: to its turn (by the protocol's routing metadata: one map lookup,
+ * or none while a stream's notifications all name the same turn), to its thread's actor, and to the
+ * client's listeners. Holds the running turns and the recently finished ones.
+ */
+export class NotificationRouter {
+  readonly listeners = new Set<(notification: ServerNotification) => void>();
+  private readonly turns = new Map<string, TurnHandle>();
+  private readonly finishedTurns = new Map<string, TurnHandle>();
+  private readonly turnStarts = new Map<string, EarlyBuffer>();
+  private readonly threads: ThreadRegistry;
+  private readonly broker: ServerRequestBroker;
+  private readonly maxEarly: number;
+  /** The turn the last routed notification went to: a stream's notifications all name the same one. */
+  private lastTurn: TurnHandle | undefined;
+
+  constructor(threads: ThreadRegistry, broker: ServerRequestBroker, maxEarly: number) {
+    this.threads = threads;
+    this.broker = broker;
+    this.maxEarly = maxEarly;
+  }
+
+  /** A running turn, or one of the recently finished. */
+  turn(turnId: string): TurnHandle | undefined {
+    return this.turns.get(turnId) ?? this.finishedTurns.get(turnId);
+  }
+
+  /** A running turn. */
+  runningTurn(turnId: string): TurnHandle | undefined {
+    return this.turns.get(turnId);
+  }
+
+  get runningTurns(): IterableIterator<TurnHandle> {
+    return this.turns.values();
+  }
+
+  /** The hot path: one notification from the peer. */
+  route(notification: ServerNotification): void {
+    if (this.listeners.size) for (const listener of this.listeners) listener(notification);
+    this.deliver(notification, true);
+  }
+
+  /** `turn/start` is about to be sent on this thread: hold its turn's notifications until the answer. */
+  holdTurnStart(threadId: string): EarlyBuffer {
+    const early: EarlyBuffer = { notifications: [], overflowed: false };
+    this.turnStarts.set(threadId, early);
+    return early;
+  }
+
+  releaseTurnStart(threadId: string): void {
+    this.turnStarts.delete(threadId);
+  }
+
+  /** The turn's handle exists: route to it, and replay what arrived early. */
+  addTurn(turn: TurnHandle, early: EarlyBuffer): void {
+    this.turns.set(turn.turnId, turn);
+    for (const notification of early.notifications) this.deliver(notification, false);
+  }
+
+  /** The turn ended: it moves to the finished turns. */
+  turnEnded(turn: TurnHandle): void {
+    this.turns.delete(turn.turnId);
+    if (this.lastTurn === turn) this.lastTurn = undefined;
+    this.finishedTurns.set(turn.turnId, turn);
+    if (this.finishedTurns.size > FINISHED_TURNS_KEPT) {
+      const oldest = this.finishedTurns.keys().next().value as string;
+      this.finishedTurns.delete(oldest);
+    }
+  }
+
+  private deliver(notification: ServerNotification, live: boolean): void {
+    if (notification.method === "serverRequest/resolved") {
+      this.broker.withdraw(String(notification.params.requestId));
+      return;
+    }
+    const route = routeOf(notification.method, notification.params);
+    const turnId = route.turnId;
+    if (turnId !== undefined) {
+      let turn = this.lastTurn;
+      if (turn?.turnId !== turnId) {
+        turn = this.turns.get(turnId);
+        if (turn !== undefined) this.lastTurn = turn;
+      }
+      if (turn !== undefined) {
+        turn._receive(notification);
+        return;
+      }
+      const threadId = route.threadId;
+      if (live && threadId !== undefined) {
+        const early = this.turnStarts.get(threadId);
+        if (early !== undefined) {
+          if (early.notifications.length < this.maxEarly) early.notifications.push(notification);
+          else early.overflowed = true;
+          return;
+        }
+      }
+    }
+    if (route.threadId !== undefined) this.threadNotification(route.threadId, notification);
+  }
+
+  private threadNotification(threadId: string, notification: ServerNotification): void {
+    const actor = this.threads.get(threadId)?.actor;
+    if (actor === undefined) return;
+    switch (notification.method) {
+      case "thread/status/changed":
+        actor.send({ type: "server.status", status: notification.params.status.type });
+        return;
+      case "thread/closed":
+        actor.send({ type: "closed", reason: "the server closed the thread" });
+        return;
+      case "thread/archived":
+        actor.send({ type: "archived" });
+        return;
+      case "thread/unarchived":
+        actor.send({ type: "unarchived" });
+        return;
+    }
+  }
+}

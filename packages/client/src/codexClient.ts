@@ -1,26 +1,7 @@
 import type {
-  ClientRequestMap,
-  CommandExecParams,
-  CommandExecResponse,
-  ConfigBatchWriteParams,
-  ConfigReadParams,
-  ConfigReadResponse,
-  ConfigRequirementsReadResponse,
-  ConfigValueWriteParams,
-  ConfigWriteResponse,
   InitializeResponse,
-  ModelListParams,
-  ModelListResponse,
-  ReviewStartParams,
-  ReviewStartResponse,
   Thread,
   ThreadArchiveResponse,
-  ThreadCompactStartResponse,
-  ThreadListParams,
-  ThreadListResponse,
-  ThreadReadResponse,
-  ThreadRevertResponse,
-  ThreadSetNameResponse,
   ThreadUnsubscribeResponse,
 } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport } from "@codex-app-server/transport";
@@ -29,27 +10,27 @@ import { AsyncQueue } from "./asyncQueue.js";
 import { ClientConnection } from "./connection.js";
 import type { ChatContinuation } from "./continuation.js";
 import { isChatContinuation } from "./continuation.js";
-import { interruptOnAbort, readToEnd, throwIfAborted, unknownTurn } from "./conversation.js";
 import {
-  CodexBufferOverflowError,
-  CodexInvalidStateError,
-  CodexTurnFailedError,
-  CodexUsageError,
-} from "./errors.js";
+  cancelTurn,
+  finalTextFromThreadRead,
+  interruptOnAbort,
+  readToEnd,
+  throwIfAborted,
+  unknownTurn,
+} from "./conversation.js";
+import { CodexInvalidStateError, CodexTurnFailedError, CodexUsageError } from "./errors.js";
 import type { Input } from "./inputs.js";
-import { normalizeInput } from "./inputs.js";
 import type { ClientMachine } from "./machines/clientMachine.js";
-import type { TurnActorRef } from "./machines/turnMachine.js";
 import { NotificationRouter } from "./notificationRouter.js";
 import type {
   ChatOptions,
   CodexClientOptions,
   ThreadConfig,
-  ThreadDefaults,
   ThreadForkConfig,
   ThreadResumeConfig,
   TurnOverrides,
 } from "./options.js";
+import { CodexRequestApi, omitUndefined } from "./requestApi.js";
 import type { CancelResult, ChatResult } from "./results.js";
 import type {
   ApprovalStreamOptions,
@@ -63,7 +44,9 @@ import type { ConversationStep } from "./steps.js";
 import type { ThreadHandle, ThreadHost } from "./threadHandle.js";
 import type { ThreadOrigin } from "./threadRegistry.js";
 import { ThreadRegistry } from "./threadRegistry.js";
-import { TurnHandle } from "./turnHandle.js";
+import type { TurnHandle } from "./turnHandle.js";
+import type { TurnStarter } from "./turnStarter.js";
+import { startTurn } from "./turnStarter.js";
 import type { ServerNotification } from "./turnTypes.js";
 
 const DEFAULT_INACTIVITY_TIMEOUT_MS = 180_000;
@@ -76,18 +59,19 @@ const DEFAULT_MAX_UNREAD_EVENTS = 100_000;
  * thread owns its turns, each turn its steers and server requests. The connection, the notification
  * router and the server-request broker do the work; this class is the public API.
  */
-export class CodexClient implements AsyncDisposable, ThreadHost {
+export class CodexClient extends CodexRequestApi implements AsyncDisposable, ThreadHost {
   readonly requestTimeoutMs: number | null;
   readonly inactivityTimeoutMs: number | null;
-  private readonly options: CodexClientOptions;
-  private readonly connection: ClientConnection;
+  protected readonly options: CodexClientOptions;
+  protected readonly connection: ClientConnection;
   private readonly broker: ServerRequestBroker;
   private readonly threads: ThreadRegistry;
   private readonly router: NotificationRouter;
   private readonly notificationStreams = new Set<AsyncQueue<ServerNotification>>();
-  private readonly turnHost = { turnEnded: (turn: TurnHandle) => this.onTurnEnded(turn) };
+  private readonly turnStarter: TurnStarter;
 
   constructor(transport: Transport, options: CodexClientOptions = {}) {
+    super();
     this.options = options;
     this.inactivityTimeoutMs =
       options.inactivityTimeoutMs === undefined ? DEFAULT_INACTIVITY_TIMEOUT_MS : options.inactivityTimeoutMs;
@@ -117,6 +101,20 @@ export class CodexClient implements AsyncDisposable, ThreadHost {
       this.broker,
       options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS,
     );
+    this.turnStarter = {
+      connection: this.connection,
+      threads: this.threads,
+      router: this.router,
+      turnHost: { turnEnded: (turn: TurnHandle) => this.onTurnEnded(turn) },
+      inactivityTimeoutMs: this.inactivityTimeoutMs,
+      maxUnreadEvents: options.maxUnreadEvents ?? DEFAULT_MAX_UNREAD_EVENTS,
+      maxEarlyNotifications: options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS,
+      onError: (error) => this.options.onError?.(error),
+      resume: async (thread) => {
+        const response = await this.request("thread/resume", { threadId: thread.id });
+        this.threads.adopt(response.thread, "resume", thread);
+      },
+    };
     const peer = this.connection.peer;
     peer.onNotification((message) => this.router.route(message as ServerNotification));
     for (const method of Object.keys(SERVER_REQUEST_KINDS) as ServerRequestMethod[]) {
@@ -167,16 +165,6 @@ export class CodexClient implements AsyncDisposable, ThreadHost {
   initialize(): Promise<InitializeResponse> {
     this.connection.assertOpen();
     return this.connection.initialize();
-  }
-
-  /** Sends any request the protocol knows; the result type follows from the method. */
-  async request<M extends keyof ClientRequestMap & string>(
-    method: M,
-    params: ClientRequestMap[M]["params"],
-    options?: { timeoutMs?: number | null; signal?: AbortSignal },
-  ): Promise<ClientRequestMap[M]["result"]> {
-    await this.connection.ready();
-    return this.connection.peer.request(method, params, options);
   }
 
   /** Replaces (or, with `undefined`, removes) the handler that decides approvals and questions. */
@@ -231,14 +219,6 @@ export class CodexClient implements AsyncDisposable, ThreadHost {
     return this.request("thread/unsubscribe", { threadId });
   }
 
-  readThread(threadId: string, options: { includeTurns?: boolean } = {}): Promise<ThreadReadResponse> {
-    return this.request("thread/read", { threadId, ...options });
-  }
-
-  listThreads(params: ThreadListParams = {}): Promise<ThreadListResponse> {
-    return this.request("thread/list", params);
-  }
-
   async archiveThread(threadId: string): Promise<ThreadArchiveResponse> {
     const thread = this.threads.get(threadId);
     if (thread && !thread.actor.getSnapshot().can({ type: "archived" })) {
@@ -265,69 +245,6 @@ export class CodexClient implements AsyncDisposable, ThreadHost {
     return this.adoptThread(response.thread, "attach");
   }
 
-  /** Rolls a thread back to before `beforeTurnId` (`thread/revert`; the server's rollback). */
-  revertThread(threadId: string, beforeTurnId: string): Promise<ThreadRevertResponse> {
-    return this.request("thread/revert", { threadId, beforeTurnId });
-  }
-
-  compactThread(threadId: string): Promise<ThreadCompactStartResponse> {
-    return this.request("thread/compact/start", { threadId });
-  }
-
-  setThreadName(threadId: string, name: string): Promise<ThreadSetNameResponse> {
-    return this.request("thread/name/set", { threadId, name });
-  }
-
-  /**
-   * Sets defaults for a thread's later turns (`thread/settings/update`). Experimental in codex-cli
-   * 0.169.0: needs `experimentalApi: true`, else it is refused here without a request.
-   */
-  async updateThreadDefaults(threadId: string, defaults: ThreadDefaults): Promise<Record<string, unknown>> {
-    if (!this.options.experimentalApi) {
-      throw new CodexUsageError(
-        "thread/settings/update is experimental: create the client with experimentalApi: true",
-      );
-    }
-    await this.connection.ready();
-    return (await this.connection.peer.requestUntyped("thread/settings/update", {
-      ...omitUndefined(defaults),
-      threadId,
-    })) as Record<string, unknown>;
-  }
-
-  startReview(params: ReviewStartParams): Promise<ReviewStartResponse> {
-    return this.request("review/start", params);
-  }
-
-  // Everything else
-
-  listModels(params: ModelListParams = {}): Promise<ModelListResponse> {
-    return this.request("model/list", params);
-  }
-
-  readConfig(params: ConfigReadParams = {}): Promise<ConfigReadResponse> {
-    return this.request("config/read", params);
-  }
-
-  writeConfigValue(params: ConfigValueWriteParams): Promise<ConfigWriteResponse> {
-    return this.request("config/value/write", params);
-  }
-
-  batchWriteConfig(params: ConfigBatchWriteParams): Promise<ConfigWriteResponse> {
-    return this.request("config/batchWrite", params);
-  }
-
-  readConfigRequirements(): Promise<ConfigRequirementsReadResponse> {
-    return this.request(
-      "configRequirements/read",
-      undefined as ClientRequestMap["configRequirements/read"]["params"],
-    );
-  }
-
-  execCommand(params: CommandExecParams): Promise<CommandExecResponse> {
-    return this.request("command/exec", params);
-  }
-
   // Conversations
 
   /**
@@ -340,7 +257,7 @@ export class CodexClient implements AsyncDisposable, ThreadHost {
     const turn = await this.turnFor(input, options);
     try {
       return await readToEnd(turn, options, (threadId, turnId) =>
-        this.finalTextFromThreadRead(threadId, turnId),
+        finalTextFromThreadRead(this.readThread(threadId, { includeTurns: true }), turnId),
       );
     } catch (error) {
       await interruptOnAbort(turn, options.signal, (e) => this.options.onError?.(e));
@@ -372,32 +289,11 @@ export class CodexClient implements AsyncDisposable, ThreadHost {
    * Interrupts the turn of a continuation, waits for it to end, and returns what was not read since
    * the continuation's cursor. The thread is then ready for a new turn.
    */
-  async cancel(
+  cancel(
     continuation: ChatContinuation,
     options: { timeoutMs?: number | null; signal?: AbortSignal } = {},
   ): Promise<CancelResult> {
-    const turn = this.findTurn(continuation);
-    if (turn.cursor !== continuation.cursor) {
-      throw new CodexUsageError(
-        `the continuation's cursor (${continuation.cursor}) does not match turn ${turn.turnId} (at ${turn.cursor}): it was resumed since`,
-      );
-    }
-    const wasCompleted = turn.isFinished;
-    if (!wasCompleted) await turn.interrupt(options);
-    const rawEvents = turn.drainUnread();
-    const steps: ConversationStep[] = [];
-    for (const n of rawEvents) {
-      const step = turn.stepOf(n);
-      if (step) steps.push(step);
-    }
-    return {
-      threadId: turn.threadId,
-      turnId: turn.turnId,
-      steps,
-      rawEvents,
-      wasCompleted,
-      wasInterrupted: !wasCompleted,
-    };
+    return cancelTurn(this.findTurn(continuation), continuation, options);
   }
 
   /** A turn this client knows (running, or among the recently finished). */
@@ -460,65 +356,8 @@ export class CodexClient implements AsyncDisposable, ThreadHost {
   // Internals used by handles
 
   /** @internal */
-  async _startTurn(
-    thread: ThreadHandle,
-    input: Input,
-    overrides: TurnOverrides = {},
-    signal?: AbortSignal,
-  ): Promise<TurnHandle> {
-    await this.connection.ready();
-    if (thread.released) await this.resumeReleased(thread);
-    if (!thread.actor.getSnapshot().can({ type: "turn.requested" })) {
-      throw new CodexInvalidStateError(
-        `thread:${thread.id}`,
-        thread.state,
-        "a new turn",
-        "one turn at a time per thread: wait for the running turn, or steer it",
-      );
-    }
-    throwIfAborted(signal, "the turn");
-    thread.actor.send({ type: "turn.requested" });
-    this.threads.markBusy(thread);
-    const early = this.router.holdTurnStart(thread.id);
-    let turnId: string;
-    try {
-      const response = await this.connection.peer.request("turn/start", {
-        ...omitUndefined(overrides),
-        threadId: thread.id,
-        input: normalizeInput(input),
-      });
-      turnId = response.turn.id;
-    } catch (error) {
-      thread.actor.send({ type: "turn.startFailed" });
-      this.threads.markIdle(thread);
-      throw error;
-    } finally {
-      this.router.releaseTurnStart(thread.id);
-    }
-    thread.actor.send({
-      type: "turn.began",
-      turnId,
-      inactivityTimeoutMs: this.inactivityTimeoutMs,
-      interruptTimeoutMs: this.requestTimeoutMs,
-    });
-    const ref = thread.actor.getSnapshot().children[`turn:${turnId}`] as TurnActorRef;
-    const turn = new TurnHandle(this.turnHost, ref, thread.id, turnId, {
-      maxUnreadEvents: this.options.maxUnreadEvents ?? DEFAULT_MAX_UNREAD_EVENTS,
-      onError: (error) => this.options.onError?.(error),
-    });
-    if (early.overflowed) {
-      turn._fail(
-        new CodexBufferOverflowError(
-          this.options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS,
-          thread.id,
-        ),
-      );
-      void this.connection.peer
-        .request("turn/interrupt", { threadId: thread.id, turnId })
-        .catch(() => undefined);
-    }
-    this.router.addTurn(turn, early);
-    return turn;
+  _startTurn(thread: ThreadHandle, input: Input, overrides: TurnOverrides = {}, signal?: AbortSignal) {
+    return startTurn(this.turnStarter, thread, input, overrides, signal);
   }
 
   private async initializeOrClose(): Promise<this> {
@@ -533,11 +372,6 @@ export class CodexClient implements AsyncDisposable, ThreadHost {
 
   private adoptThread(info: Thread, origin: ThreadOrigin): ThreadHandle {
     return this.threads.adopt(info, origin);
-  }
-
-  private async resumeReleased(thread: ThreadHandle): Promise<void> {
-    const response = await this.request("thread/resume", { threadId: thread.id });
-    this.threads.adopt(response.thread, "resume", thread);
   }
 
   private async turnFor(input: Input | ChatContinuation, options: ChatOptions): Promise<TurnHandle> {
@@ -574,17 +408,6 @@ export class CodexClient implements AsyncDisposable, ThreadHost {
     return turn;
   }
 
-  private async finalTextFromThreadRead(
-    threadId: string,
-    turnId: string,
-  ): Promise<{ text: string; itemId: string } | null> {
-    const response = await this.readThread(threadId, { includeTurns: true });
-    const turn = response.thread.turns?.find((t) => t.id === turnId);
-    const messages = (turn?.items ?? []).filter((item) => item.type === "agentMessage");
-    const last = messages[messages.length - 1];
-    return last && last.type === "agentMessage" ? { text: last.text, itemId: last.id } : null;
-  }
-
   private onTurnEnded(turn: TurnHandle): void {
     this.router.turnEnded(turn);
     const thread = this.threads.get(turn.threadId);
@@ -602,14 +425,4 @@ export class CodexClient implements AsyncDisposable, ThreadHost {
         thread.actor.send({ type: "closed", reason: error.message });
     }
   }
-}
-
-/** Unset fields are left out of the request; `null` is kept and sent as null. */
-function omitUndefined<T extends object>(value: T): T {
-  for (const key in value) {
-    if (value[key] === undefined) {
-      return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-    }
-  }
-  return value;
 }

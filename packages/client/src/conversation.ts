@@ -1,7 +1,9 @@
+import type { ThreadReadResponse } from "@codex-app-server/protocol";
 import { CodexAbortError } from "@codex-app-server/transport";
 import type { ChatContinuation } from "./continuation.js";
 import { CodexTurnFailedError, CodexUsageError } from "./errors.js";
-import type { ChatResult } from "./results.js";
+import type { CancelResult, ChatResult } from "./results.js";
+import type { ConversationStep } from "./steps.js";
 import type { TurnHandle } from "./turnHandle.js";
 import type { ServerNotification } from "./turnTypes.js";
 
@@ -69,4 +71,45 @@ export async function readToEnd(
     completionSource,
     ...(rawEvents ? { rawEvents } : {}),
   };
+}
+
+/** Interrupts the continuation's turn (unless it ended), then hands over what was not read since its cursor. */
+export async function cancelTurn(
+  turn: TurnHandle,
+  continuation: ChatContinuation,
+  options: { timeoutMs?: number | null; signal?: AbortSignal },
+): Promise<CancelResult> {
+  if (turn.cursor !== continuation.cursor) {
+    throw new CodexUsageError(
+      `the continuation's cursor (${continuation.cursor}) does not match turn ${turn.turnId} (at ${turn.cursor}): it was resumed since`,
+    );
+  }
+  const wasCompleted = turn.isFinished;
+  if (!wasCompleted) await turn.interrupt(options);
+  const rawEvents = turn.drainUnread();
+  const steps: ConversationStep[] = [];
+  for (const n of rawEvents) {
+    const step = turn.stepOf(n);
+    if (step) steps.push(step);
+  }
+  return {
+    threadId: turn.threadId,
+    turnId: turn.turnId,
+    steps,
+    rawEvents,
+    wasCompleted,
+    wasInterrupted: !wasCompleted,
+  };
+}
+
+/** The last agent message of a turn, from `thread/read` (for a turn that ended without `item/completed`). */
+export async function finalTextFromThreadRead(
+  read: Promise<ThreadReadResponse>,
+  turnId: string,
+): Promise<{ text: string; itemId: string } | null> {
+  const response = await read;
+  const turn = response.thread.turns?.find((t) => t.id === turnId);
+  const messages = (turn?.items ?? []).filter((item) => item.type === "agentMessage");
+  const last = messages[messages.length - 1];
+  return last && last.type === "agentMessage" ? { text: last.text, itemId: last.id } : null;
 }

@@ -97,7 +97,10 @@ export class ServerRequestBroker {
     const parent = (route.turnId !== undefined && this.host.turnActor(route.turnId)) || this.host.rootActor();
     // Registered before the actor exists: spawning it starts `decide`, which hands watchers the outcome.
     let settle!: (outcome: ServerRequestOutcome) => void;
-    const open: OpenRequest = { actor: undefined, outcome: new Promise((resolve) => (settle = resolve)) };
+    const outcome = new Promise<ServerRequestOutcome>((resolve) => {
+      settle = resolve;
+    });
+    const open: OpenRequest = { actor: undefined, outcome };
     this.open.set(key, open);
     parent.send({ type: "request.opened", request: input });
     const actor = parent.getSnapshot().children[`request:${key}`] as AnyActorRef | undefined;
@@ -107,7 +110,6 @@ export class ServerRequestBroker {
     }
     open.actor = actor;
     outcomeOf(actor, input).then(settle);
-    const outcome = open.outcome;
     const onPeerAbort = () => actor.send({ type: "withdraw", reason: "the connection closed" });
     context.signal.addEventListener("abort", onPeerAbort, { once: true });
     try {

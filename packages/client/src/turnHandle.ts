@@ -14,6 +14,8 @@ import type { TurnActorRef, TurnStateName } from "./machines/turnMachine.js";
 import type { ConversationStep } from "./steps.js";
 import { isStepItem, toConversationStep } from "./steps.js";
 import { TurnEventLog } from "./turnEventLog.js";
+import type { TurnCursorSource } from "./turnReader.js";
+import { readTurn } from "./turnReader.js";
 import type { ServerNotification, TurnResult } from "./turnTypes.js";
 
 export type { TurnActorRef };
@@ -300,23 +302,21 @@ export class TurnHandle {
   }
 
   /**
-   * @internal Reads with a mode (chat: "stream", chatOnce: "once"). Behaves as an async generator
-   * would (starts on the first `next()`, queues overlapping calls, finishes once), but an event that
-   * is already buffered is handed out at once: one settled promise per item, no generator frames,
-   * and one wake-up per batch of events rather than per event.
+   * @internal Reads with a mode (chat: "stream", chatOnce: "once"); see {@link readTurn}.
    */
   read<T>(
     pick: (n: ServerNotification) => T | undefined,
     options: TurnReadOptions,
     mode: ChatContinuation["mode"],
   ): AsyncIterableIterator<T> {
-    const signal = options.signal;
-    let state: "new" | "open" | "done" = "new";
-    let inFlight: Promise<IteratorResult<T>> | undefined;
-    let previousTimeout: number | null = null;
-    const onAbort = () => this.log.interruptWait();
+    return readTurn(this.cursorSource, pick, options, mode);
+  }
 
-    const begin = (): void => {
+  /** What a reader needs of this turn. */
+  private readonly cursorSource: TurnCursorSource = {
+    log: this.log,
+    describe: () => ({ actorId: `turn:${this.turnId}`, state: this.state, turnId: this.turnId }),
+    begin: (mode, inactivityTimeoutMs) => {
       if (this.reading) {
         throw new CodexInvalidStateError(
           `turn:${this.turnId}`,
@@ -328,111 +328,19 @@ export class TurnHandle {
       if (this.isInactive()) throw this.inactiveError(mode);
       this.reading = true;
       this.readMode = mode;
-      previousTimeout = this.inactivityTimeoutMs;
-      if (options.inactivityTimeoutMs !== undefined && options.inactivityTimeoutMs !== previousTimeout) {
-        this.actor.send({ type: "inactivity.set", timeoutMs: options.inactivityTimeoutMs });
+      const previous = this.inactivityTimeoutMs;
+      if (inactivityTimeoutMs !== undefined && inactivityTimeoutMs !== previous) {
+        this.actor.send({ type: "inactivity.set", timeoutMs: inactivityTimeoutMs });
       }
-      signal?.addEventListener("abort", onAbort, { once: true });
-      state = "open";
-    };
-
-    const finish = (): void => {
-      const wasOpen = state === "open";
-      state = "done";
-      if (!wasOpen) return;
-      signal?.removeEventListener("abort", onAbort);
-      this.reading = false;
-      if (!this.ended && this.inactivityTimeoutMs !== previousTimeout) {
-        this.actor.send({ type: "inactivity.set", timeoutMs: previousTimeout });
-      }
-    };
-
-    /** The next picked value among the buffered events; undefined once none is buffered. */
-    const take = (): IteratorResult<T> | undefined => {
-      for (;;) {
-        if (signal?.aborted)
-          throw new CodexAbortError(`reading turn ${this.turnId} was aborted`, { cause: signal.reason });
-        const n = this.log.shift();
-        if (n === undefined) return undefined;
-        const value = pick(n);
-        if (value !== undefined) return { value, done: false };
-      }
-    };
-
-    const wait = async (): Promise<IteratorResult<T>> => {
-      try {
-        for (;;) {
-          const next = take();
-          if (next !== undefined) return next;
-          if (this.log.isEnded) {
-            if (this.log.error) throw this.log.error;
-            finish();
-            return { value: undefined, done: true };
-          }
-          if (this.isInactive()) throw this.inactiveError(mode);
-          await this.log.waitForEvent();
+      return () => {
+        this.reading = false;
+        if (!this.ended && this.inactivityTimeoutMs !== previous) {
+          this.actor.send({ type: "inactivity.set", timeoutMs: previous });
         }
-      } catch (error) {
-        finish();
-        throw error;
-      }
-    };
-
-    const settled = (promise: Promise<IteratorResult<T>>): void => {
-      if (inFlight === promise) inFlight = undefined;
-    };
-
-    const iterator: AsyncIterableIterator<T> = {
-      next: (): Promise<IteratorResult<T>> => {
-        if (inFlight !== undefined) {
-          return inFlight.then(
-            () => iterator.next(),
-            () => iterator.next(),
-          );
-        }
-        if (state === "done") return Promise.resolve({ value: undefined, done: true });
-        try {
-          if (state === "new") begin();
-          const next = take();
-          if (next !== undefined) return Promise.resolve(next);
-        } catch (error) {
-          finish();
-          return Promise.reject(error);
-        }
-        const promise = wait();
-        inFlight = promise;
-        promise.then(
-          () => settled(promise),
-          () => settled(promise),
-        );
-        return promise;
-      },
-      return: (value?: unknown): Promise<IteratorResult<T>> => {
-        if (inFlight !== undefined) {
-          return inFlight.then(
-            () => (iterator.return as (v?: unknown) => Promise<IteratorResult<T>>)(value),
-            () => (iterator.return as (v?: unknown) => Promise<IteratorResult<T>>)(value),
-          );
-        }
-        finish();
-        return Promise.resolve({ value: value as T, done: true });
-      },
-      throw: (error?: unknown): Promise<IteratorResult<T>> => {
-        if (inFlight !== undefined) {
-          return inFlight.then(
-            () => (iterator.throw as (e?: unknown) => Promise<IteratorResult<T>>)(error),
-            () => (iterator.throw as (e?: unknown) => Promise<IteratorResult<T>>)(error),
-          );
-        }
-        finish();
-        return Promise.reject(error);
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
-  }
+      };
+    },
+    inactiveError: (mode) => (this.isInactive() ? this.inactiveError(mode) : undefined),
+  };
 
   private recordItem(item: ThreadItem): void {
     this.completedItems.push(item);

@@ -1,8 +1,10 @@
 import type { TurnError, TurnSteerResponse, UserInput } from "@codex-app-server/protocol";
 import type { ActorRefFrom, AnyActorLogic } from "xstate";
-import { assign, emit, enqueueActions, fromCallback, fromPromise, setup } from "xstate";
+import { assign, emit, enqueueActions, fromPromise, setup } from "xstate";
 import type { RequestMachineInput } from "./requestMachine.js";
 import { requestMachine } from "./requestMachine.js";
+import type { SteerRequest } from "./steerActor.js";
+import { steerActor } from "./steerActor.js";
 
 /** The longest delay a timer can have (setTimeout's limit); a disabled timeout is guarded off. */
 const MAX_DELAY_MS = 2_147_483_647;
@@ -12,12 +14,6 @@ export const INTERRUPT_RETRY_MS = 50;
 export const INTERRUPT_MAX_ATTEMPTS = 100;
 /** JSON-RPC "invalid request": what the server answers `turn/interrupt` before the turn is running. */
 const NO_ACTIVE_TURN_CODE = -32600;
-
-/** A steer asked for: its handle-assigned id and the input to add. */
-export interface SteerRequest {
-  id: string;
-  input: UserInput[];
-}
 
 /** Serializable context of a turn actor. */
 export interface TurnContext {
@@ -87,41 +83,6 @@ export type TurnEmitted =
       error?: unknown;
       reason?: "refused" | "interrupting" | "ended";
     };
-
-export interface SteerActorInput {
-  threadId: string;
-  turnId: string;
-  steer: SteerRequest;
-}
-
-/** Sends one `turn/steer`; the client provides the request function. */
-export type SteerRequestFn = (
-  params: { threadId: string; expectedTurnId: string; input: UserInput[] },
-  signal: AbortSignal,
-) => Promise<TurnSteerResponse>;
-
-/**
- * The steer actor: sends `turn/steer` and reports back to its turn. Stopping it (the turn is
- * interrupted or ends) aborts the request.
- */
-export function steerActor(request: SteerRequestFn) {
-  return fromCallback<TurnEvent, SteerActorInput>(({ input, sendBack }) => {
-    const controller = new AbortController();
-    const { id } = input.steer;
-    request(
-      { threadId: input.threadId, expectedTurnId: input.turnId, input: input.steer.input },
-      controller.signal,
-    ).then(
-      (response) => {
-        if (!controller.signal.aborted) sendBack({ type: "steer.accepted", id, response });
-      },
-      (error: unknown) => {
-        if (!controller.signal.aborted) sendBack({ type: "steer.rejected", id, error });
-      },
-    );
-    return () => controller.abort(new Error("the steer was abandoned: the turn is interrupting or ended"));
-  });
-}
 
 const isNoActiveTurn = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { code?: unknown }).code === NO_ACTIVE_TURN_CODE;
@@ -420,3 +381,6 @@ export type TurnStateName =
   | "completed"
   | "interrupted"
   | "failed";
+
+export type { SteerActorInput, SteerRequest, SteerRequestFn } from "./steerActor.js";
+export { steerActor } from "./steerActor.js";

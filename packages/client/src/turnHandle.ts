@@ -14,18 +14,13 @@ import type { TurnActorRef, TurnStateName } from "./machines/turnMachine.js";
 import type { ConversationStep } from "./steps.js";
 import { isStepItem, toConversationStep } from "./steps.js";
 import { TurnEventLog } from "./turnEventLog.js";
-import type { TurnCursorSource } from "./turnReader.js";
+import type { TurnCursorSource, TurnReadOptions } from "./turnReader.js";
 import { readTurn } from "./turnReader.js";
 import type { ServerNotification, TurnResult } from "./turnTypes.js";
 
 export type { TurnActorRef };
 
-/** Options for reading a turn's events. */
-export interface TurnReadOptions {
-  /** Override the inactivity timeout while this read waits; `null` waits for ever. */
-  inactivityTimeoutMs?: number | null;
-  signal?: AbortSignal;
-}
+export type { TurnReadOptions } from "./turnReader.js";
 
 /** What a turn needs from its client. */
 export interface TurnHost {

@@ -2,8 +2,14 @@ import { CodexAbortError } from "@codex-app-server/transport";
 import type { ChatContinuation } from "./continuation.js";
 import type { CodexTurnInactiveError } from "./errors.js";
 import type { TurnEventLog } from "./turnEventLog.js";
-import type { TurnReadOptions } from "./turnHandle.js";
 import type { ServerNotification } from "./turnTypes.js";
+
+/** Options for reading a turn's events. */
+export interface TurnReadOptions {
+  /** Override the inactivity timeout while this read waits; `null` waits for ever. */
+  inactivityTimeoutMs?: number | null;
+  signal?: AbortSignal;
+}
 
 /** What a reader needs of its turn. */
 export interface TurnCursorSource {

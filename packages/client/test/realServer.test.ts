@@ -100,6 +100,75 @@ describe("against the real app-server", () => {
     expect(result.finalText).toBe("Done.");
   });
 
+  it("acceptForSession runs the command and covers the same command later in the session", async () => {
+    const first = join(server.workspace, "session-marker");
+    server.model.when(
+      "approve for the session",
+      reply.execCommand({ cmd: `touch ${first}`, justification: "make a marker" }),
+      reply.message("Made it."),
+    );
+    server.model.when(
+      "same command again",
+      reply.execCommand({ cmd: `touch ${first}`, justification: "make a marker" }),
+      reply.message("Made it again."),
+    );
+    const asked: string[] = [];
+    decide = (request) => {
+      asked.push(request.kind);
+      return request.kind === "commandExecution" ? request.acceptForSession() : undefined;
+    };
+    const thread = await client.startThread();
+    const once = await thread.chatOnce("approve for the session");
+    expect(existsSync(first)).toBe(true);
+    expect(once.finalText).toBe("Made it.");
+    const again = await thread.chatOnce("same command again");
+    expect(again.finalText).toBe("Made it again.");
+    expect(asked).toEqual(["commandExecution"]);
+    expect(errors).toEqual([]);
+  });
+
+  it("an approvalRequests() watcher sees the request and what the handler sent", async () => {
+    const marker = join(server.workspace, "watched-marker");
+    server.model.when(
+      "watch this approval",
+      reply.execCommand({ cmd: `touch ${marker}`, justification: "make a marker" }),
+      reply.message("Watched."),
+    );
+    decide = (request) => (request.kind === "commandExecution" ? request.accept() : undefined);
+    const watcher = client.approvalRequests();
+    const watched = watcher.next();
+    const result = await client.chatOnce("watch this approval");
+    expect(result.finalText).toBe("Watched.");
+    const { value } = await watched;
+    expect(value?.turnId).toBe(result.turnId);
+    expect(await value?.outcome).toEqual({ state: "answered", answer: { decision: "accept" }, reason: null });
+    await watcher.return?.();
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it("aborting chatOnce mid-turn interrupts the turn on the server, and the thread takes the next turn", async () => {
+    const gate = createGate();
+    server.model.when("abort me", reply.sequence(reply.message("started"), reply.waitFor(gate)));
+    server.model.when("after the abort", reply.message("still here"));
+    const thread = await client.startThread();
+    const controller = new AbortController();
+    let abortedTurn = "";
+    const off = client.onNotification((n) => {
+      if (n.method === "item/completed" && n.params.item.type === "agentMessage") {
+        abortedTurn = n.params.turnId;
+        controller.abort();
+      }
+    });
+    const error = await thread.chatOnce("abort me", { signal: controller.signal }).catch((e: unknown) => e);
+    off();
+    expect((error as Error).name).toBe("CodexAbortError");
+    expect(client.turn(abortedTurn)?.state).toBe("interrupted");
+    expect(thread.state).toBe("idle");
+    const next = await thread.chatOnce("after the abort");
+    expect(next.finalText).toBe("still here");
+    gate.release();
+  });
+
   it("a slow model past the inactivity timeout is resumed by its continuation", async () => {
     const gate = createGate();
     server.model.when("slow one", reply.slow(reply.message("worth the wait"), { gate }));

@@ -343,6 +343,10 @@ export class FakeAppServer implements AsyncDisposable {
         );
         return { thread: known.thread };
       }
+      case "thread/unsubscribe": {
+        const known = this.threads.get(String(p.threadId));
+        return { status: known ? "unsubscribed" : "notLoaded" };
+      }
       case "thread/name/set": {
         const known = this.requireThread(p.threadId);
         (known.thread as { name: string | null }).name = String(p.name);

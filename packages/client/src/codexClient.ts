@@ -52,6 +52,7 @@ import type {
   ThreadResumeConfig,
   TurnOverrides,
 } from "./options.js";
+import { clientOptionsOf } from "./options.js";
 import type { CancelResult, ChatResult } from "./results.js";
 import type { ServerRequest, ServerRequestMethod } from "./serverRequests.js";
 import { checkServerRequestAnswer, createServerRequest, SERVER_REQUEST_KINDS } from "./serverRequests.js";
@@ -63,6 +64,9 @@ import { TurnHandle } from "./turnHandle.js";
 import type { ServerNotification } from "./turnTypes.js";
 
 declare const __PACKAGE_VERSION__: string;
+
+/** Node's `util.inspect.custom`, from the symbol registry: the package imports nothing from Node. */
+const INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_INACTIVITY_TIMEOUT_MS = 180_000;
@@ -116,7 +120,7 @@ export class CodexClient implements AsyncDisposable {
   private lastTurn: TurnHandle | undefined;
 
   constructor(transport: Transport, options: CodexClientOptions = {}) {
-    this.options = options;
+    this.options = clientOptionsOf(options);
     this.requestTimeoutMs =
       options.requestTimeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : options.requestTimeoutMs;
     this.inactivityTimeoutMs =
@@ -181,6 +185,22 @@ export class CodexClient implements AsyncDisposable {
     const client = new CodexClient(new WebSocketTransport(options), options);
     await client.initializeOrClose();
     return client;
+  }
+
+  /** What `JSON.stringify` shows of the client: state, transport label and thread ids; never a token. */
+  toJSON(): { state: string; transport: string; threads: string[] } {
+    const transport = this.actor.getSnapshot().context.transport;
+    return { state: this.state, transport, threads: [...this.threads.keys()] };
+  }
+
+  /** What `util.inspect` and `console.log` show: the same as {@link toJSON}, not the client's fields. */
+  [INSPECT](
+    _depth: number,
+    options?: object,
+    inspect?: (value: unknown, options?: object) => string,
+  ): string {
+    const summary = this.toJSON();
+    return `CodexClient ${inspect ? inspect(summary, options) : JSON.stringify(summary)}`;
   }
 
   /** The client actor's state: connecting, initializing, ready, closing, closed, failed. */

@@ -2,6 +2,7 @@ import type { JsonRpcMessage } from "@codex-app-server/protocol";
 import { CodexInvalidMessageError, CodexMessageTooLargeError } from "../errors/connectionErrors.js";
 import { CodexTransportError, ConnectionClosedError } from "../errors/localErrors.js";
 import { parseJsonMessage } from "../jsonLineDecoder.js";
+import { INSPECT, type InspectFunction, inspectSummary } from "../redactedInspect.js";
 import type { Transport, TransportCloseInfo } from "../transport.js";
 import { resolvesWithin } from "./resolvesWithin.js";
 import { sendRefusal } from "./sendRefusal.js";
@@ -40,7 +41,8 @@ export abstract class MessageSocketTransport implements Transport {
   onclose?: (info: TransportCloseInfo) => void;
   readonly label: string;
 
-  private readonly settings: MessageSocketTransportSettings;
+  // Truly private: the settings hold the secrets, and nothing that walks an object's fields may find them.
+  readonly #settings: MessageSocketTransportSettings;
   private readonly queue: QueuedSend[] = [];
   private readonly abortConnect = new AbortController();
   private state: State = "new";
@@ -56,8 +58,18 @@ export abstract class MessageSocketTransport implements Transport {
   });
 
   protected constructor(settings: MessageSocketTransportSettings) {
-    this.settings = settings;
+    this.#settings = settings;
     this.label = settings.label;
+  }
+
+  /** What `JSON.stringify` shows of the transport: its label and state, never a secret. */
+  toJSON(): { label: string; state: string } {
+    return { label: this.label, state: this.state };
+  }
+
+  /** What `util.inspect` and `console.log` show: the same as {@link toJSON}. */
+  [INSPECT](_depth: number, options: object | undefined, inspect: InspectFunction | undefined): string {
+    return inspectSummary(this.constructor.name, this.toJSON(), options, inspect);
   }
 
   /** Bytes written to the socket and not yet sent by the OS. */
@@ -80,7 +92,7 @@ export abstract class MessageSocketTransport implements Transport {
 
   private async connect(): Promise<void> {
     try {
-      this.connection = await this.settings.connect(
+      this.connection = await this.#settings.connect(
         {
           onText: (text) => this.receive(text),
           onBinary: (byteLength) =>
@@ -120,9 +132,9 @@ export abstract class MessageSocketTransport implements Transport {
   }
 
   private receive(text: string): void {
-    if (text.length > this.settings.maxMessageBytes) {
+    if (text.length > this.#settings.maxMessageBytes) {
       // Only WHATWG sockets get here; `ws` enforces maxPayload itself (and closes with 1009).
-      this.onerror?.(new CodexMessageTooLargeError(this.settings.maxMessageBytes, text.length));
+      this.onerror?.(new CodexMessageTooLargeError(this.#settings.maxMessageBytes, text.length));
       return;
     }
     let message: JsonRpcMessage;
@@ -175,7 +187,7 @@ export abstract class MessageSocketTransport implements Transport {
     if (this.state === "closed") return;
     this.state = "closed";
     this.resolveEnded();
-    const reason = redact(rawReason, this.settings.secrets);
+    const reason = redact(rawReason, this.#settings.secrets);
     const description = `socket closed (${code}${reason ? `: ${reason}` : ""})`;
     this.rejectQueued(description);
     const info: TransportCloseInfo = {
@@ -212,9 +224,9 @@ export abstract class MessageSocketTransport implements Transport {
       this.state = "closing";
       this.rejectQueued("the transport was closed");
       connection.close(NORMAL_CLOSURE, "client closing");
-      if (!(await resolvesWithin(this.ended, this.settings.closeTimeoutMs))) {
+      if (!(await resolvesWithin(this.ended, this.#settings.closeTimeoutMs))) {
         connection.terminate();
-        await resolvesWithin(this.ended, this.settings.closeTimeoutMs);
+        await resolvesWithin(this.ended, this.#settings.closeTimeoutMs);
       }
     }
     this.state = "closed";

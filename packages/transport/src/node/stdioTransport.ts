@@ -5,6 +5,7 @@ import type { JsonRpcMessage } from "@codex-app-server/protocol";
 import { CodexSpawnError } from "../errors/connectionErrors.js";
 import { CodexTransportError, ConnectionClosedError } from "../errors/localErrors.js";
 import { JsonLineDecoder } from "../jsonLineDecoder.js";
+import { INSPECT, type InspectFunction, inspectSummary } from "../redactedInspect.js";
 import type { Transport, TransportCloseInfo } from "../transport.js";
 import { reapOnExit, releaseOnExit } from "./childReaper.js";
 import { LineTail } from "./lineTail.js";
@@ -69,7 +70,8 @@ export class StdioTransport implements Transport {
   readonly command: string;
   readonly args: readonly string[];
 
-  private readonly options: StdioTransportOptions;
+  // Truly private: `env` may hold API keys, and nothing that walks an object's fields may find them.
+  readonly #options: StdioTransportOptions;
   private readonly closeTimeoutMs: number;
   private readonly decoder: JsonLineDecoder;
   private readonly stderr: LineTail;
@@ -88,7 +90,7 @@ export class StdioTransport implements Transport {
   });
 
   constructor(options: StdioTransportOptions = {}) {
-    this.options = options;
+    this.#options = options;
     const resolved = resolveCodexCommand({
       command: options.command,
       args: options.args,
@@ -104,6 +106,22 @@ export class StdioTransport implements Transport {
       onError: (error) => this.onerror?.(error),
     });
     this.stderr = new LineTail(options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES, options.onStderrLine);
+  }
+
+  /** What `JSON.stringify` shows of the transport: label, program, arguments, pid and state; never `env`. */
+  toJSON(): {
+    label: string;
+    command: string;
+    args: readonly string[];
+    pid: number | undefined;
+    state: string;
+  } {
+    return { label: this.label, command: this.command, args: this.args, pid: this.pid, state: this.state };
+  }
+
+  /** What `util.inspect` and `console.log` show: the same as {@link toJSON}. */
+  [INSPECT](_depth: number, options: object | undefined, inspect: InspectFunction | undefined): string {
+    return inspectSummary("StdioTransport", this.toJSON(), options, inspect);
   }
 
   /** The child's process id once started. */
@@ -151,18 +169,18 @@ export class StdioTransport implements Transport {
 
   private async spawnChild(): Promise<void> {
     const env: Record<string, string | undefined> = { ...process.env };
-    for (const [key, value] of Object.entries(this.options.env ?? {})) {
+    for (const [key, value] of Object.entries(this.#options.env ?? {})) {
       if (value === undefined) delete env[key];
       else env[key] = value;
     }
     let child: ChildProcessWithoutNullStreams;
     try {
       child = spawn(this.command, [...this.args], {
-        cwd: this.options.cwd,
+        cwd: this.#options.cwd,
         env,
         stdio: ["pipe", "pipe", "pipe"],
         windowsHide: true,
-        detached: this.options.detached ?? false,
+        detached: this.#options.detached ?? false,
       });
     } catch (cause) {
       this.state = "closed";
@@ -347,7 +365,7 @@ export class StdioTransport implements Transport {
 
   private spawnError(cause: unknown): CodexSpawnError {
     const errno = (cause as NodeJS.ErrnoException | undefined)?.code;
-    const cwd = this.options.cwd;
+    const cwd = this.#options.cwd;
     let why: string;
     if (errno === "ENOENT" && cwd !== undefined && !existsSync(cwd)) {
       why = `the working directory ${cwd} does not exist`;

@@ -1,9 +1,14 @@
 import type { JsonRpcMessage } from "@codex-app-server/protocol";
-import { CodexInvalidMessageError, CodexMessageTooLargeError } from "../errors/connectionErrors.js";
+import {
+  CodexInvalidMessageError,
+  CodexKeepAliveTimeoutError,
+  CodexMessageTooLargeError,
+} from "../errors/connectionErrors.js";
 import { CodexTransportError, ConnectionClosedError } from "../errors/localErrors.js";
 import { parseJsonMessage } from "../jsonLineDecoder.js";
 import { INSPECT, type InspectFunction, inspectSummary } from "../redactedInspect.js";
 import type { Transport, TransportCloseInfo } from "../transport.js";
+import type { KeepAliveSettings } from "./keepAlive.js";
 import { resolvesWithin } from "./resolvesWithin.js";
 import { sendRefusal } from "./sendRefusal.js";
 import { serializeMessage } from "./serializeMessage.js";
@@ -20,6 +25,13 @@ interface QueuedSend {
 /** While more than this many bytes wait in the socket, further messages stay queued in the transport. */
 const HIGH_WATER_MARK = 1024 * 1024;
 const NORMAL_CLOSURE = 1000;
+/** What a dropped connection reports: no closing handshake took place. */
+const ABNORMAL_CLOSURE = 1006;
+
+/** Timers never keep a Node process alive; elsewhere a timer may be a plain number. */
+function unref(timer: unknown): void {
+  (timer as { unref?: () => void }).unref?.();
+}
 
 export interface MessageSocketTransportSettings {
   label: string;
@@ -29,6 +41,8 @@ export interface MessageSocketTransportSettings {
   maxMessageBytes: number;
   /** Strings scrubbed from every close reason and error text we build from what the server sent. */
   secrets: readonly string[];
+  /** Ping settings; `null`: no pings. Ignored when the connection cannot ping. */
+  keepAlive: KeepAliveSettings | null;
 }
 
 /**
@@ -52,6 +66,8 @@ export abstract class MessageSocketTransport implements Transport {
   private closeNotified = false;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private pongTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveEnded!: () => void;
   private readonly ended = new Promise<void>((resolve) => {
     this.resolveEnded = resolve;
@@ -104,6 +120,7 @@ export abstract class MessageSocketTransport implements Transport {
             ),
           onError: (error) => this.onerror?.(error),
           onClose: (code, reason, error) => this.finish(code, reason, error),
+          onPong: () => this.receivedPong(),
         },
         this.abortConnect.signal,
       );
@@ -112,7 +129,61 @@ export abstract class MessageSocketTransport implements Transport {
       this.resolveEnded();
       throw error;
     }
-    if (this.state === "connecting") this.state = "open";
+    if (this.state === "connecting") {
+      this.state = "open";
+      this.startKeepAlive();
+    }
+  }
+
+  private startKeepAlive(): void {
+    const keepAlive = this.#settings.keepAlive;
+    if (keepAlive === null || this.connection?.ping === undefined) return;
+    this.pingTimer = setInterval(() => this.sendPing(keepAlive.timeoutMs), keepAlive.intervalMs);
+    unref(this.pingTimer);
+  }
+
+  /** One ping at a time: while a pong is awaited, the interval's ticks send nothing. */
+  private sendPing(timeoutMs: number): void {
+    if (this.state !== "open" || this.pongTimer !== undefined) return;
+    try {
+      this.connection?.ping?.();
+    } catch {
+      return; // The socket is going away; its close event reports why.
+    }
+    this.pongTimer = setTimeout(() => this.pongMissed(timeoutMs), timeoutMs);
+    unref(this.pongTimer);
+  }
+
+  private receivedPong(): void {
+    clearTimeout(this.pongTimer);
+    this.pongTimer = undefined;
+  }
+
+  /** No pong in time: the server is gone or frozen. Drop the socket and close with a typed error. */
+  private pongMissed(timeoutMs: number): void {
+    this.pongTimer = undefined;
+    if (this.state !== "open") return;
+    const error = new CodexKeepAliveTimeoutError(
+      `${this.label}: the server did not answer a ping within ${timeoutMs} ms; the connection was dropped`,
+      { timeoutMs },
+    );
+    this.state = "closed";
+    this.stopKeepAlive();
+    this.resolveEnded();
+    this.connection?.terminate();
+    this.rejectQueued(`no answer to a ping within ${timeoutMs} ms`);
+    this.notifyClose({
+      reason: `no answer to a ping within ${timeoutMs} ms (connection dropped)`,
+      closeCode: ABNORMAL_CLOSURE,
+      error,
+    });
+  }
+
+  private stopKeepAlive(): void {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
+    this.pingTimer = undefined;
+    this.pongTimer = undefined;
   }
 
   /** Resolves once the frame left for the OS; while the socket holds more than 1 MiB, later messages wait their turn. */
@@ -186,6 +257,7 @@ export abstract class MessageSocketTransport implements Transport {
   private finish(code: number, rawReason: string, error?: Error): void {
     if (this.state === "closed") return;
     this.state = "closed";
+    this.stopKeepAlive();
     this.resolveEnded();
     const reason = redact(rawReason, this.#settings.secrets);
     const description = `socket closed (${code}${reason ? `: ${reason}` : ""})`;
@@ -215,6 +287,7 @@ export abstract class MessageSocketTransport implements Transport {
 
   private async shutdown(): Promise<void> {
     this.closeRequested = true;
+    this.stopKeepAlive();
     if (this.state === "connecting") {
       this.abortConnect.abort();
       await this.starting?.catch(() => undefined);

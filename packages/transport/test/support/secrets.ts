@@ -21,7 +21,14 @@ export function consoleLogOf(value: unknown): string {
  * fields and unlimited depth, and with custom inspection turned off, which lists the fields
  * themselves), `console.log`/`console.dir`, `JSON.stringify`, and string conversion.
  */
-export function printedForms(value: unknown): Record<string, string> {
+export function printedForms(value: unknown): {
+  inspect: string;
+  inspectDeep: string;
+  inspectFields: string;
+  console: string;
+  json: string;
+  string: string;
+} {
   return {
     inspect: inspect(value),
     inspectDeep: inspect(value, { showHidden: true, depth: null, getters: true }),

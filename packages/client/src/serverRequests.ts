@@ -1,4 +1,5 @@
 import type { RequestId, ServerRequestMap } from "@codex-app-server/protocol";
+import { grantsWithinRequest } from "./permissionGrant.js";
 
 /** The server requests a client answers, by the kind of question they ask. */
 export const SERVER_REQUEST_KINDS = {
@@ -188,7 +189,8 @@ function decisionOffered(available: readonly unknown[] | null, decision: string)
 
 /**
  * Checks an answer against what the request allows. Returns the answer to send, or `undefined` when it
- * must be replaced by the safe default.
+ * must be replaced by the safe default: a decision the request does not offer, or a permissions
+ * grant that gives more than the request asked for (see {@link grantsWithinRequest}).
  */
 export function checkServerRequestAnswer(request: ServerRequest, answer: unknown): unknown {
   if (answer === undefined || answer === null || typeof answer !== "object") return undefined;
@@ -206,6 +208,9 @@ export function checkServerRequestAnswer(request: ServerRequest, answer: unknown
   if (request.kind === "fileChange") {
     const decision = (answer as { decision?: unknown }).decision;
     if (typeof decision !== "string" || !CLASSIC_COMMAND_DECISIONS.includes(decision)) return undefined;
+  }
+  if (request.kind === "permissions" && !grantsWithinRequest(request.params?.permissions, answer)) {
+    return undefined;
   }
   return answer;
 }

@@ -1,3 +1,4 @@
+export { ESSENTIAL_ENV_KEYS } from "./childEnv.js";
 export { splitCommandLine } from "./commandLine.js";
 export type {
   CodexBinaryLookup,

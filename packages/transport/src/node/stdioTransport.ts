@@ -7,6 +7,7 @@ import { CodexTransportError, ConnectionClosedError } from "../errors/localError
 import { JsonLineDecoder } from "../jsonLineDecoder.js";
 import { INSPECT, type InspectFunction, inspectSummary } from "../redactedInspect.js";
 import type { Transport, TransportCloseInfo } from "../transport.js";
+import { childEnv } from "./childEnv.js";
 import { reapOnExit, releaseOnExit } from "./childReaper.js";
 import { LineTail } from "./lineTail.js";
 import { resolveCodexCommand } from "./resolveCodexCommand.js";
@@ -22,8 +23,20 @@ export interface StdioTransportOptions {
   /** Arguments appended to the others, e.g. `["-c", "model=\"o3\""]`. */
   extraArgs?: string[];
   cwd?: string;
-  /** Merged over `process.env` for the child; a key set to `undefined` is removed. */
+  /**
+   * Set over the inherited variables (see `inheritEnv`) for the child; a key set to `undefined` is
+   * removed.
+   */
   env?: Record<string, string | undefined>;
+  /**
+   * Which of this process's environment variables the child inherits, before `env` is applied.
+   * `true` (default): all of them, which is what codex expects: it reads its API keys
+   * (`OPENAI_API_KEY`...), `CODEX_HOME`, proxy (`HTTPS_PROXY`, `NO_PROXY`) and certificate settings
+   * from there. `false`: only {@link ESSENTIAL_ENV_KEYS} (`PATH`, `HOME`, user, shell, temporary
+   * directory, locale; the system variables on Windows), so the child sees no secret you did not
+   * pass in `env`. A list of names: those essentials and the names listed.
+   */
+  inheritEnv?: boolean | readonly string[];
   /** Largest accepted incoming message in bytes. Default 64 MiB. */
   maxMessageBytes?: number;
   /** How many of the last stderr lines to keep for close info and errors. Default 50. */
@@ -168,11 +181,7 @@ export class StdioTransport implements Transport {
   }
 
   private async spawnChild(): Promise<void> {
-    const env: Record<string, string | undefined> = { ...process.env };
-    for (const [key, value] of Object.entries(this.#options.env ?? {})) {
-      if (value === undefined) delete env[key];
-      else env[key] = value;
-    }
+    const env = childEnv(this.#options.inheritEnv, this.#options.env);
     let child: ChildProcessWithoutNullStreams;
     try {
       child = spawn(this.command, [...this.args], {

@@ -11,9 +11,9 @@ import { childEnv } from "./childEnv.js";
 import { reapOnExit, releaseOnExit } from "./childReaper.js";
 import { LineTail } from "./lineTail.js";
 import { resolveCodexCommand } from "./resolveCodexCommand.js";
-import { resolvesWithin } from "./resolvesWithin.js";
 import { sendRefusal } from "./sendRefusal.js";
 import { serializeMessage } from "./serializeMessage.js";
+import { stopChildProcess } from "./stopChildProcess.js";
 
 export interface StdioTransportOptions {
   /** The executable; see {@link resolveCodexCommand} for what is used when it is not given. */
@@ -328,12 +328,7 @@ export class StdioTransport implements Transport {
     this.state = "closing";
     this.rejectQueued(null, null);
 
-    child.stdin.end();
-    if (await resolvesWithin(this.ended, this.closeTimeoutMs)) return;
-    child.kill("SIGTERM");
-    if (await resolvesWithin(this.ended, this.closeTimeoutMs)) return;
-    child.kill("SIGKILL");
-    if (await resolvesWithin(this.ended, this.closeTimeoutMs)) return;
+    if (await stopChildProcess(child, { exited: this.ended, stepTimeoutMs: this.closeTimeoutMs })) return;
     // Not even SIGKILL ended it in time (a process stuck in the kernel): stop waiting for it.
     child.stdout.destroy();
     child.stderr.destroy();

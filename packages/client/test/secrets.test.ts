@@ -18,30 +18,39 @@ function consoleLogOf(value: unknown): string {
   });
   const console = new Console({ stdout: sink, stderr: sink });
   console.log(value);
-  console.dir(value, { depth: null });
+  // `console.dir` ignores custom inspection and lists the fields themselves; the actor tree is deep.
+  console.dir(value, { depth: 4 });
   return printed;
 }
 
-/** Paths to strings containing `secret`, through own data properties and Map/Set entries. */
+/**
+ * Paths to strings containing `secret`, through own data properties and Map/Set entries of objects
+ * (getters are not called; a function's closure is out of reach, so functions are not entered).
+ */
 function pathsToSecret(root: unknown, secret: string): string[] {
   const found: string[] = [];
-  const seen = new Set<unknown>();
-  const visit = (value: unknown, path: string): void => {
-    if (typeof value === "string") {
-      if (value.includes(secret)) found.push(path);
-      return;
-    }
-    if ((typeof value !== "object" && typeof value !== "function") || value === null) return;
-    if (seen.has(value)) return;
-    seen.add(value);
-    if (value instanceof Map) for (const [key, item] of value) visit(item, `${path}.get(${String(key)})`);
-    if (value instanceof Set) for (const item of value) visit(item, `${path}<item>`);
-    for (const key of Reflect.ownKeys(value)) {
-      const descriptor = Object.getOwnPropertyDescriptor(value, key);
-      if (descriptor && "value" in descriptor) visit(descriptor.value, `${path}.${String(key)}`);
-    }
+  const parents = new Map<object, [object | undefined, string]>();
+  const pathOf = (holder: object, key: string): string => {
+    const parts = [key];
+    for (let at = parents.get(holder); at?.[0] !== undefined; at = parents.get(at[0])) parts.unshift(at[1]);
+    return parts.join(".");
   };
-  visit(root, "client");
+  const stack: Array<[unknown, object | undefined, string]> = [[root, undefined, "client"]];
+  while (stack.length > 0) {
+    const [value, holder, key] = stack.pop() as [unknown, object | undefined, string];
+    if (typeof value === "string") {
+      if (value.includes(secret)) found.push(holder ? pathOf(holder, key) : key);
+      continue;
+    }
+    if (typeof value !== "object" || value === null || parents.has(value)) continue;
+    parents.set(value, [holder, key]);
+    if (value instanceof Map) for (const [k, item] of value) stack.push([item, value, `get(${String(k)})`]);
+    if (value instanceof Set) for (const item of value) stack.push([item, value, "<item>"]);
+    for (const name of Reflect.ownKeys(value)) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, name);
+      if (descriptor && "value" in descriptor) stack.push([descriptor.value, value, String(name)]);
+    }
+  }
   return found;
 }
 

@@ -100,14 +100,15 @@ describe("WebSocket keepalive", () => {
     const transport = new WebSocketTransport({
       url: server.url,
       keepAliveIntervalMs: 10,
-      keepAliveTimeoutMs: 30,
+      keepAliveTimeoutMs: 5000,
     });
     const peer = new RpcPeer({ transport });
     cleanups.push(() => peer.close());
     const closes: TransportCloseInfo[] = [];
     peer.onclose = (info) => closes.push(info);
     await peer.start();
-    await server.pings(5); // 5 pings answered, each within the timeout
+    // One ping at a time: a 5th ping is sent only once the 4th pong has been taken.
+    await server.pings(5);
     await roundTrip(peer);
     expect(closes).toEqual([]);
     expect(peer.state).toBe("started");

@@ -34,7 +34,7 @@ describe("stopChildProcess", () => {
 
   it("escalates to SIGTERM, then SIGKILL, waiting a step after each", async () => {
     const { child, exited, stderr } = await run("stubbornServer.mjs");
-    await expect(stopChildProcess(child, { exited, stepTimeoutMs: 150 })).resolves.toBe(true);
+    await expect(stopChildProcess(child, { exited, stepTimeoutMs: 500 })).resolves.toBe(true);
     expect(await exited).toEqual([null, "SIGKILL"]);
     expect(stderr()).toContain("stdin closed, staying alive");
     expect(stderr()).toContain("got SIGTERM, ignoring it");

@@ -30,6 +30,7 @@ import type {
   ThreadResumeConfig,
   TurnOverrides,
 } from "./options.js";
+import { clientOptionsOf } from "./options.js";
 import { CodexRequestApi, omitUndefined } from "./requestApi.js";
 import type { CancelResult, ChatResult } from "./results.js";
 import type {
@@ -48,6 +49,9 @@ import type { TurnHandle } from "./turnHandle.js";
 import type { TurnStarter } from "./turnStarter.js";
 import { startTurn } from "./turnStarter.js";
 import type { ServerNotification } from "./turnTypes.js";
+
+/** Node's `util.inspect.custom`, from the symbol registry: the package imports nothing from Node. */
+const INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
 
 const DEFAULT_INACTIVITY_TIMEOUT_MS = 180_000;
 const DEFAULT_MAX_EARLY_NOTIFICATIONS = 10_000;
@@ -70,8 +74,10 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
   private readonly notificationStreams = new Set<AsyncQueue<ServerNotification>>();
   private readonly turnStarter: TurnStarter;
 
-  constructor(transport: Transport, options: CodexClientOptions = {}) {
+  constructor(transport: Transport, allOptions: CodexClientOptions = {}) {
     super();
+    // Only the client's own options are kept: never a transport's token, headers or env.
+    const options = clientOptionsOf(allOptions);
     this.options = options;
     this.inactivityTimeoutMs =
       options.inactivityTimeoutMs === undefined ? DEFAULT_INACTIVITY_TIMEOUT_MS : options.inactivityTimeoutMs;
@@ -149,6 +155,22 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
 
   get peer(): ClientPeer {
     return this.connection.peer;
+  }
+
+  /** What `JSON.stringify` shows of the client: state, transport label and thread ids; never a token. */
+  toJSON(): { state: string; transport: string; threads: string[] } {
+    const transport = this.actor.getSnapshot().context.transport;
+    return { state: this.state, transport, threads: [...this.threads.map.keys()] };
+  }
+
+  /** What `util.inspect` and `console.log` show: the same as {@link toJSON}, not the client's fields. */
+  [INSPECT](
+    _depth: number,
+    options?: object,
+    inspect?: (value: unknown, options?: object) => string,
+  ): string {
+    const summary = this.toJSON();
+    return `CodexClient ${inspect ? inspect(summary, options) : JSON.stringify(summary)}`;
   }
 
   /** The client actor's state: idle, connecting, initializing, ready, closing, closed, failed. */

@@ -78,6 +78,34 @@ export interface CodexClientOptions {
   maxUnreadEvents?: number;
 }
 
+/** Every key of {@link CodexClientOptions}; the compiler fails when one is added there and not here. */
+const CLIENT_OPTION_KEYS = {
+  requestTimeoutMs: true,
+  inactivityTimeoutMs: true,
+  validation: true,
+  clientInfo: true,
+  experimentalApi: true,
+  optOutNotificationMethods: true,
+  onServerRequest: true,
+  onError: true,
+  inspect: true,
+  maxEarlyNotifications: true,
+  maxIdleThreads: true,
+  maxUnreadEvents: true,
+} satisfies Record<keyof CodexClientOptions, true>;
+
+/**
+ * The client's own options out of an object that may also carry a transport's (`connectWebSocket`
+ * takes both in one): the client keeps only these, never a token, headers or an `env` with keys.
+ */
+export function clientOptionsOf(options: CodexClientOptions): CodexClientOptions {
+  const own: Record<string, unknown> = {};
+  for (const key of Object.keys(CLIENT_OPTION_KEYS) as Array<keyof CodexClientOptions>) {
+    if (options[key] !== undefined) own[key] = options[key];
+  }
+  return own as CodexClientOptions;
+}
+
 /** Options of `chat` and `chatOnce`. */
 export interface ChatOptions {
   /** Continue this thread instead of starting one (it is resumed first when this client has not seen it). */

@@ -1,4 +1,5 @@
-import type { RequestId, ServerRequestMap } from "@codex-app-server/protocol";
+import type { RequestId, RequestPermissionProfile, ServerRequestMap } from "@codex-app-server/protocol";
+import { grantsWithinRequest } from "./permissionGrant.js";
 
 /** The server requests a client answers, by the kind of question they ask. */
 export const SERVER_REQUEST_KINDS = {
@@ -211,7 +212,8 @@ function decisionOffered(available: readonly unknown[] | null, decision: string)
 
 /**
  * Checks an answer against what the request allows. Returns the answer to send, or `undefined` when it
- * must be replaced by the safe default.
+ * must be replaced by the safe default: a decision the request does not offer, or a permissions
+ * grant that gives more than the request asked for (see {@link grantsWithinRequest}).
  */
 export function checkServerRequestAnswer(request: ServerRequest, answer: unknown): unknown {
   return checkAnswer(request.kind, request.params, answer);
@@ -235,6 +237,12 @@ export function checkAnswer(kind: ServerRequestKind, params: unknown, answer: un
   if (kind === "fileChange") {
     const decision = (answer as { decision?: unknown }).decision;
     if (typeof decision !== "string" || !CLASSIC_COMMAND_DECISIONS.includes(decision)) return undefined;
+  }
+  if (
+    kind === "permissions" &&
+    !grantsWithinRequest((params as { permissions?: RequestPermissionProfile } | null)?.permissions, answer)
+  ) {
+    return undefined;
   }
   return answer;
 }

@@ -198,3 +198,110 @@ describe("server requests: handler helpers", () => {
     expect(signal?.aborted).toBe(true);
   });
 });
+
+describe("server requests: a permissions grant never exceeds the request", () => {
+  const asked = {
+    network: { enabled: false },
+    fileSystem: {
+      read: ["/w/docs"],
+      write: ["/w/out"],
+      globScanMaxDepth: 3,
+      entries: [
+        { access: "write", path: { type: "path", path: "/w/src" } },
+        { access: "read", path: { type: "glob_pattern", pattern: "/w/**/*.md" } },
+      ],
+    },
+  };
+
+  /** What the server receives when the handler answers `answer` to a request asking for `permissions`. */
+  async function answerTo(answer: unknown, permissions: unknown = asked) {
+    await using t = await rawServer(() => answer);
+    const received = await t.server.request("item/permissions/requestApproval", {
+      ...ids,
+      environmentId: null,
+      startedAtMs: 1,
+      cwd: "/w",
+      reason: null,
+      permissions,
+    } as never);
+    return { received, errors: t.errors.map((error) => error.message) };
+  }
+
+  const refused = { permissions: {}, scope: "turn" };
+
+  it.each([
+    ["the network, not asked for", { permissions: { network: { enabled: true } } }],
+    ["a path to read that was not listed", { permissions: { fileSystem: { read: ["/etc"] } } }],
+    ["write access to a path listed to read", { permissions: { fileSystem: { write: ["/w/docs"] } } }],
+    [
+      "write access to an entry asked as read",
+      {
+        permissions: {
+          fileSystem: {
+            entries: [{ access: "write", path: { type: "glob_pattern", pattern: "/w/**/*.md" } }],
+          },
+        },
+      },
+    ],
+    [
+      "an entry for another path",
+      {
+        permissions: {
+          fileSystem: { entries: [{ access: "read", path: { type: "special", value: { kind: "root" } } }] },
+        },
+      },
+    ],
+    ["a deeper glob scan", { permissions: { fileSystem: { globScanMaxDepth: 99 } } }],
+    ["a field it cannot judge", { permissions: { shell: { unrestricted: true } } }],
+    ["an unknown scope", { permissions: {}, scope: "forever" }],
+    ["no permissions object", { scope: "session" }],
+  ])("refuses %s and sends the empty grant", async (_what, answer) => {
+    const { received, errors } = await answerTo(answer);
+    expect(received).toEqual(refused);
+    expect(errors).toEqual([
+      "the answer to item/permissions/requestApproval is not one the server offered; the safe default was sent instead",
+    ]);
+  });
+
+  it.each([
+    ["everything asked, for the session", { permissions: asked, scope: "session" }],
+    [
+      "a part of it, with less access",
+      {
+        permissions: {
+          network: { enabled: false },
+          fileSystem: {
+            read: ["/w/out"],
+            globScanMaxDepth: 2,
+            entries: [{ access: "read", path: { path: "/w/src", type: "path" } }],
+          },
+        },
+        scope: "turn",
+        strictAutoReview: true,
+      },
+    ],
+    ["nothing", { permissions: { network: null, fileSystem: null } }],
+  ])("forwards a grant of %s as it is", async (_what, answer) => {
+    const { received, errors } = await answerTo(answer);
+    expect(received).toEqual(answer);
+    expect(errors).toEqual([]);
+  });
+
+  it("grant() passes the check: it grants exactly what was asked", async () => {
+    const permissions = { ...asked, network: { enabled: true } };
+    await using t = await rawServer((r) => (r.kind === "permissions" ? r.grant() : undefined));
+    const received = await t.server.request("item/permissions/requestApproval", {
+      ...ids,
+      environmentId: null,
+      startedAtMs: 1,
+      cwd: "/w",
+      reason: null,
+      permissions,
+    } as never);
+    expect(received).toEqual({
+      permissions: { network: { enabled: true }, fileSystem: asked.fileSystem },
+      scope: "turn",
+    });
+    expect(t.errors).toEqual([]);
+  });
+});

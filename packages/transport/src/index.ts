@@ -4,6 +4,7 @@ export {
   CodexConnectionError,
   CodexInsecureConnectionError,
   CodexInvalidMessageError,
+  CodexKeepAliveTimeoutError,
   CodexMessageTooLargeError,
   CodexSpawnError,
 } from "./errors/connectionErrors.js";

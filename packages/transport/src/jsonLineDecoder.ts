@@ -221,7 +221,7 @@ export function parseJsonMessage(text: string): JsonRpcMessage {
     throw new CodexInvalidMessageError(
       "json",
       `skipped a message that is not JSON (${text.length} chars): ${JSON.stringify(excerpt)}`,
-      { cause, excerpt },
+      { cause: detachedSyntaxError(cause), excerpt },
     );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -235,6 +235,22 @@ export function parseJsonMessage(text: string): JsonRpcMessage {
   return value as JsonRpcMessage;
 }
 
+/**
+ * The first {@link EXCERPT_CHARS} characters, in a string of their own. A plain `slice` is not
+ * enough: the engine may keep a slice as a view into its parent, and an error holding that view
+ * would keep a 50 MB line alive for as long as someone keeps the error.
+ */
 function excerptOf(text: string): string {
-  return text.length <= EXCERPT_CHARS ? text : `${text.slice(0, EXCERPT_CHARS)}…`;
+  return text.length <= EXCERPT_CHARS ? detached(text) : `${detached(text.slice(0, EXCERPT_CHARS))}…`;
+}
+
+/** A copy of `text` that shares no storage with it (`join` always builds a new string). */
+function detached(text: string): string {
+  return text.split("").join("");
+}
+
+/** `JSON.parse`'s error, rebuilt with a bounded message of its own: it must not hold on to the input. */
+function detachedSyntaxError(error: unknown): SyntaxError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new SyntaxError(detached(message.length <= 200 ? message : `${message.slice(0, 200)}…`));
 }

@@ -594,6 +594,55 @@ describe("RpcPeer bad input", () => {
     await expect(later).resolves.toBe("still serving");
   });
 
+  it("rejects a request whose response has both result and error, and reports such an orphan", async () => {
+    const { client, raw, errors } = await startWithRawServer();
+    const answered = client.requestUntyped("thread/start", {});
+    await flush();
+    const ambiguous = { id: 1, result: { threadId: "t" }, error: { code: -32603, message: "boom" } };
+    await raw.send(ambiguous as unknown as JsonRpcMessage);
+    const rejection = await answered.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(rejection).toBeInstanceOf(CodexProtocolViolationError);
+    expect(rejection).toMatchObject({ code: "result_and_error", received: ambiguous });
+    expect((rejection as Error).message).toContain("request thread/start with both result and error");
+    expect(errors).toEqual([]);
+
+    await raw.send({ id: 77, result: null, error: null } as unknown as JsonRpcMessage);
+    await flush();
+    expect(errors.map((e) => (e as CodexProtocolViolationError).code)).toEqual(["result_and_error"]);
+  });
+
+  it("answers a request whose params are not an object with -32602 (and one without a method name with -32600)", async () => {
+    const { raw, received, errors } = await startWithRawServer();
+    await raw.send({ id: 5, method: "item/approve", params: "rm -rf /" } as unknown as JsonRpcMessage);
+    await raw.send({ id: "s", method: "item/approve", params: 42 } as unknown as JsonRpcMessage);
+    await raw.send({ id: 6, method: 7 } as unknown as JsonRpcMessage);
+    // Nothing to answer: a notification, and a request whose id cannot be echoed.
+    await raw.send({ method: "turn/started", params: true } as unknown as JsonRpcMessage);
+    await raw.send({ id: { nested: 1 }, method: "item/approve", params: {} } as unknown as JsonRpcMessage);
+    await flush();
+    expect(received).toEqual([
+      {
+        id: 5,
+        error: { code: -32602, message: "Invalid params: params of item/approve must be an object or array" },
+      },
+      {
+        id: "s",
+        error: { code: -32602, message: "Invalid params: params of item/approve must be an object or array" },
+      },
+      { id: 6, error: { code: -32600, message: "Invalid request: method must be a string" } },
+    ]);
+    expect(errors.map((e) => (e as CodexProtocolViolationError).code)).toEqual([
+      "invalid_message",
+      "invalid_message",
+      "invalid_message",
+      "invalid_message",
+      "invalid_message",
+    ]);
+  });
+
   it("reports an error answer with a null id as the wire error it carries", async () => {
     const { raw, errors } = await startWithRawServer();
     await raw.send({ id: null, error: { code: -32700, message: "Parse error" } });

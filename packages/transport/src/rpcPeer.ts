@@ -295,13 +295,7 @@ export class RpcPeer<
         void this.handleRequest(classified.message);
         return;
       case "invalid":
-        this.report(
-          new CodexProtocolViolationError(
-            "invalid_message",
-            `${this.name}: received an invalid message: ${classified.reason}`,
-            { received: raw },
-          ),
-        );
+        this.handleInvalidMessage(raw, classified.reason);
         return;
       default:
         assertNever(classified);
@@ -327,7 +321,40 @@ export class RpcPeer<
     }
   }
 
+  /**
+   * Reported; a request we can still answer (a method and a usable id) is answered too, so the
+   * other side is not left waiting: -32602 when only its params are wrong, else -32600.
+   */
+  private handleInvalidMessage(raw: unknown, reason: string): void {
+    this.report(
+      new CodexProtocolViolationError(
+        "invalid_message",
+        `${this.name}: received an invalid message: ${reason}`,
+        { received: raw },
+      ),
+    );
+    const request = raw as { id?: unknown; method?: unknown; params?: unknown } | null;
+    // Responses (no method) are never answered.
+    if (typeof request !== "object" || request === null || request.method === undefined) return;
+    const id = request.id;
+    if (typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) return;
+    const params = request.params;
+    const badParams =
+      typeof request.method === "string" &&
+      params !== undefined &&
+      params !== null &&
+      typeof params !== "object";
+    this.respondError(id, {
+      code: badParams ? JsonRpcErrorCode.InvalidParams : JsonRpcErrorCode.InvalidRequest,
+      message: badParams ? `Invalid params: ${reason}` : `Invalid request: ${reason}`,
+    });
+  }
+
   private handleResponse(message: JsonRpcSuccessResponse): void {
+    if ("error" in message) {
+      this.handleAmbiguousResponse(message);
+      return;
+    }
     const request = this.pending.take(message.id);
     if (request === undefined) {
       this.reportOrphanResponse(message);
@@ -345,6 +372,21 @@ export class RpcPeer<
       }
     }
     request.resolve(message.result);
+  }
+
+  /**
+   * JSON-RPC forbids a response with both `result` and `error`: neither can be trusted. The request
+   * it answers rejects with the violation; with no such request, the violation is reported.
+   */
+  private handleAmbiguousResponse(message: JsonRpcSuccessResponse): void {
+    const request = this.pending.take(message.id);
+    const error = new CodexProtocolViolationError(
+      "result_and_error",
+      `${this.name}: received a response to ${request ? `request ${request.method}` : `id ${JSON.stringify(message.id)}`} with both result and error; JSON-RPC allows only one`,
+      { received: message },
+    );
+    if (request === undefined) this.report(error);
+    else request.reject(error);
   }
 
   private handleErrorResponse(message: JsonRpcErrorResponse): void {

@@ -3,7 +3,7 @@ import type { JsonRpcMessage } from "@codex-app-server/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CodexInvalidMessageError, CodexSpawnError } from "../src/errors/connectionErrors.js";
 import { ConnectionClosedError } from "../src/errors/localErrors.js";
-import { StdioTransport } from "../src/node/stdio.js";
+import { ESSENTIAL_ENV_KEYS, StdioTransport, type StdioTransportOptions } from "../src/node/stdio.js";
 import { codexBinaryPath } from "./support/codexBinary.js";
 import { createCodexHome } from "./support/codexHome.js";
 import { initializedNotification, initializeRequest, MessageLog } from "./support/messageLog.js";
@@ -263,5 +263,55 @@ describe("StdioTransport with scripted children", () => {
     expect(process.listenerCount("exit")).toBe(before + 1);
     await second.close();
     expect(process.listenerCount("exit")).toBe(before);
+  });
+});
+
+describe("StdioTransport environment", () => {
+  /** The environment the child saw. */
+  async function childEnvOf(options: StdioTransportOptions): Promise<Record<string, string>> {
+    const transport = track(
+      new StdioTransport({ command: process.execPath, args: [fixture("printEnv.mjs")], ...options }),
+    );
+    const log = new MessageLog(transport);
+    await transport.start();
+    const message = await log.next(isMethod("env"));
+    return (message as { params: Record<string, string> }).params;
+  }
+
+  it("inherits the whole environment by default, with env set over it and undefined removing a key", async () => {
+    vi.stubEnv("SDK_TEST_SECRET", "inherited-secret");
+    vi.stubEnv("SDK_TEST_DROPPED", "dropped");
+    const env = await childEnvOf({ env: { SDK_TEST_EXTRA: "given", SDK_TEST_DROPPED: undefined } });
+    expect(env).toMatchObject({ SDK_TEST_SECRET: "inherited-secret", SDK_TEST_EXTRA: "given" });
+    expect(env).not.toHaveProperty("SDK_TEST_DROPPED");
+    expect(env.PATH).toBe(process.env.PATH);
+  });
+
+  it("inheritEnv: false passes only the essentials and env", async () => {
+    vi.stubEnv("SDK_TEST_SECRET", "inherited-secret");
+    vi.stubEnv("OPENAI_API_KEY", "sk-parent");
+    vi.stubEnv("HOME", "/home/for-the-test");
+    const env = await childEnvOf({
+      inheritEnv: false,
+      env: { OPENAI_API_KEY: "sk-given", CODEX_HOME: "/ch" },
+    });
+    const essentials = Object.fromEntries(
+      ESSENTIAL_ENV_KEYS.filter((key) => process.env[key] !== undefined).map((key) => [
+        key,
+        process.env[key],
+      ]),
+    );
+    expect(env).toEqual({ ...essentials, OPENAI_API_KEY: "sk-given", CODEX_HOME: "/ch" });
+    expect(env).toMatchObject({ PATH: process.env.PATH, HOME: "/home/for-the-test" });
+  });
+
+  it("inheritEnv: [names] passes the essentials and the names listed", async () => {
+    vi.stubEnv("SDK_TEST_SECRET", "inherited-secret");
+    vi.stubEnv("HTTPS_PROXY", "http://proxy:3128");
+    const env = await childEnvOf({ inheritEnv: ["HTTPS_PROXY", "SDK_TEST_NOT_SET"] });
+    expect(env.HTTPS_PROXY).toBe("http://proxy:3128");
+    expect(env).not.toHaveProperty("SDK_TEST_SECRET");
+    expect(env).not.toHaveProperty("SDK_TEST_NOT_SET");
+    expect(env.PATH).toBe(process.env.PATH);
   });
 });

@@ -28,6 +28,7 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((transport) => transport.close()));
   for (const server of servers.splice(0)) server.close();
   vi.unstubAllEnvs();
+  vi.restoreAllMocks();
 });
 
 /** Everything a caller could see of a failure: message, stack, cause chain, label, close reasons. */
@@ -88,6 +89,39 @@ describe("WebSocketTransport with the real app-server", () => {
     expect(info.error).toBeUndefined();
     expect(log.errors).toEqual([]);
     expect(log.closes).toHaveLength(1);
+  });
+
+  it("keepalive never drops a healthy connection: the app-server answers every ping", async () => {
+    await using home = await createCodexHome();
+    await using server = await startWebSocketServer(home, SECRET);
+    // What `ws` receives is private to the transport; count the pongs where `ws` emits them.
+    const emit = WebSocket.prototype.emit;
+    let pongs = 0;
+    const threePongs = new Promise<void>((resolve) => {
+      vi.spyOn(WebSocket.prototype, "emit").mockImplementation(function (
+        this: WebSocket,
+        event: string | symbol,
+        ...args: unknown[]
+      ) {
+        if (event === "pong" && ++pongs === 3) resolve();
+        return emit.call(this, event, ...args);
+      });
+    });
+    const transport = track(
+      new WebSocketTransport({
+        url: server.address,
+        token: SECRET,
+        keepAliveIntervalMs: 5,
+        keepAliveTimeoutMs: 5000,
+      }),
+    );
+    const log = new MessageLog(transport);
+    await transport.start();
+    await threePongs;
+    vi.restoreAllMocks();
+    await transport.send(initializeRequest(1));
+    expect(await log.response(1)).toMatchObject({ id: 1, result: { codexHome: home.dir } });
+    expect(log.closes).toEqual([]);
   });
 
   it("takes the URL and token from CODEX_APP_SERVER_WS_URL and CODEX_APP_SERVER_TOKEN", async () => {

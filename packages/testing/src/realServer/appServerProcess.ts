@@ -1,6 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
+import { stopChildProcess } from "@codex-app-server/transport/stdio";
 import { RealAppServerError } from "./errors.js";
 import { OutputTail } from "./outputTail.js";
 
@@ -98,16 +99,13 @@ export class AppServerProcess implements AsyncDisposable {
   kill(): Promise<AppServerExit> {
     if (this.#exit !== undefined) return Promise.resolve(this.#exit);
     this.#killing ??= (async () => {
-      this.child.stdin.end();
-      this.child.kill("SIGTERM");
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), this.#killTimeoutMs);
-        timer.unref();
+      // The transport's escalation, without its first step: a server listening on a socket does
+      // not exit at the end of stdin.
+      await stopChildProcess(this.child, {
+        exited: this.exited,
+        stepTimeoutMs: this.#killTimeoutMs,
+        endStdinFirst: false,
       });
-      const first = await Promise.race([this.exited, timedOut]);
-      clearTimeout(timer);
-      if (first === "timeout") this.child.kill("SIGKILL");
       return this.exited;
     })();
     return this.#killing;

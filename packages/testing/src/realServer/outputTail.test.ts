@@ -22,4 +22,12 @@ describe("OutputTail", () => {
     expect(tail.lines).toEqual(["token=[redacted] and [redacted] again", "later"]);
     expect(seen).toEqual(["token=[redacted] and [redacted] again"]);
   });
+
+  it("reads bytes as one stream: a character split across chunks stays whole", () => {
+    const tail = new OutputTail();
+    const bytes = new TextEncoder().encode("température élevée\n");
+    tail.push(bytes.subarray(0, 5));
+    tail.push(bytes.subarray(5));
+    expect(tail.lines).toEqual(["température élevée"]);
+  });
 });

@@ -1,38 +1,35 @@
+import { LineTail } from "@codex-app-server/transport/stdio";
+
 /**
- * Keeps the last lines of a process's output for diagnostics. Secrets registered with
- * `redact` are replaced before anything is stored.
+ * Keeps the last lines of a process's output for diagnostics: the transport's `LineTail` (ANSI
+ * colours and `\r` removed, lines cut to 4096 characters), read as a whole stream of bytes.
+ * Secrets registered with `redact` are replaced by `[redacted]` before anything is stored or
+ * announced.
  */
 export class OutputTail {
-  readonly #maxLines: number;
-  readonly #lines: string[] = [];
-  readonly #secrets: string[] = [];
+  readonly #tail: LineTail;
+  readonly #decoder = new TextDecoder();
   readonly #lineListeners = new Set<(line: string) => void>();
-  #partial = "";
 
   constructor(maxLines = 50) {
-    this.#maxLines = maxLines;
+    this.#tail = new LineTail(maxLines, (line) => {
+      for (const listener of this.#lineListeners) listener(line);
+    });
   }
 
   redact(secret: string): void {
-    if (secret.length > 0) this.#secrets.push(secret);
+    this.#tail.redact(secret);
   }
 
   /** Feed raw output; complete lines are stored and announced. */
-  push(chunk: string | Buffer): void {
-    const text = this.#partial + chunk.toString();
-    const parts = text.split("\n");
-    this.#partial = parts.pop() ?? "";
-    if (this.#partial.length > 64 * 1024) {
-      parts.push(this.#partial);
-      this.#partial = "";
-    }
-    for (const part of parts) this.#add(part);
+  push(chunk: string | Uint8Array): void {
+    this.#tail.push(typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true }));
   }
 
   /** Store what is left of an unterminated last line. */
   flush(): void {
-    if (this.#partial.length > 0) this.#add(this.#partial);
-    this.#partial = "";
+    this.#tail.push(this.#decoder.decode());
+    this.#tail.flush();
   }
 
   /** Calls `listener` for each complete line from now on; returns the unsubscribe function. */
@@ -41,25 +38,13 @@ export class OutputTail {
     return () => this.#lineListeners.delete(listener);
   }
 
+  /** The complete lines kept, oldest first. */
   get lines(): readonly string[] {
-    return this.#lines;
+    return this.#tail.lines;
   }
 
+  /** The complete lines kept, joined with newlines; `""` when there is none. */
   text(): string {
-    return this.#lines.join("\n");
+    return this.#tail.lines.join("\n");
   }
-
-  #add(rawLine: string): void {
-    let line = stripAnsi(rawLine.replace(/\r$/, ""));
-    for (const secret of this.#secrets) line = line.split(secret).join("[redacted]");
-    this.#lines.push(line);
-    if (this.#lines.length > this.#maxLines) this.#lines.shift();
-    for (const listener of this.#lineListeners) listener(line);
-  }
-}
-
-const ANSI_PATTERN = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, "g");
-
-function stripAnsi(text: string): string {
-  return text.replace(ANSI_PATTERN, "");
 }

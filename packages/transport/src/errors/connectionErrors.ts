@@ -77,3 +77,16 @@ export class CodexInvalidMessageError extends CodexTransportError {
     this.excerpt = options?.excerpt;
   }
 }
+
+/**
+ * The server stopped answering WebSocket pings: no pong within `timeoutMs`. The connection was
+ * dropped; this is the close info's `error` and the `cause` of every pending request's rejection.
+ */
+export class CodexKeepAliveTimeoutError extends CodexTransportError {
+  readonly timeoutMs: number;
+
+  constructor(message: string, options: { timeoutMs: number }) {
+    super(message, { code: "keepalive_timeout" });
+    this.timeoutMs = options.timeoutMs;
+  }
+}

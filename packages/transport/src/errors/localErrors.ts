@@ -94,10 +94,13 @@ export type ProtocolViolationCode =
   /** A response whose id was never used by this side. */
   | "unknown_response_id"
   /** A response to a request that is no longer pending: answered twice, or after it timed out or was aborted. */
-  | "response_without_pending_request";
+  | "response_without_pending_request"
+  /** A response with both `result` and `error`, which JSON-RPC forbids. */
+  | "result_and_error";
 
 /**
- * The other side sent something this side cannot use. Reported through `onerror`; the connection
+ * The other side sent something this side cannot use. Reported through `onerror`, or, when it
+ * answers a pending request (`result_and_error`), the reason that request rejects; the connection
  * keeps serving valid messages. `received` holds the offending message (never put in the text).
  */
 export class CodexProtocolViolationError extends CodexError {

@@ -31,4 +31,33 @@ describe("LineTail", () => {
     expect(tail.text()).toBeUndefined();
     expect(seen).toEqual(["a", "b"]);
   });
+
+  it("redacts secrets before a line is kept or reported, even one split across chunks", () => {
+    const seen: string[] = [];
+    const tail = new LineTail(5, (line) => seen.push(line));
+    tail.redact("s3cret");
+    tail.redact("");
+    tail.push("token=s3c");
+    expect(tail.text()).toBe("token=s3c");
+    tail.push("ret and s3cret\npartial s3cret");
+    expect(seen).toEqual(["token=[redacted] and [redacted]"]);
+    expect(tail.lines).toEqual(["token=[redacted] and [redacted]"]);
+    expect(tail.text()).toBe("token=[redacted] and [redacted]\npartial [redacted]");
+    expect(tail.lastLine()).toBe("partial [redacted]");
+  });
+
+  it("keeps one cut line of an endless line, drops the rest up to its newline, and never cuts through a secret", () => {
+    const seen: string[] = [];
+    const tail = new LineTail(5, (line) => seen.push(line));
+    const secret = "k".repeat(40);
+    tail.redact(secret);
+    tail.push("a".repeat(4090));
+    tail.push(secret); // straddles the 4096-character cut
+    for (let i = 0; i < 100; i++) tail.push("b".repeat(1000));
+    tail.push("\nnext\n");
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBe(`${"a".repeat(4090)}[redac…`);
+    expect(seen[0]).not.toContain("k");
+    expect(seen[1]).toBe("next");
+  });
 });

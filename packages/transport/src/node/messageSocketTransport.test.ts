@@ -42,7 +42,14 @@ class FakeConnection implements SocketConnection {
 
 class TestTransport extends MessageSocketTransport {
   constructor(connect: SocketConnector, closeTimeoutMs = 50) {
-    super({ label: "test:socket", connect, closeTimeoutMs, maxMessageBytes: 1024, secrets: ["hunter2"] });
+    super({
+      label: "test:socket",
+      connect,
+      closeTimeoutMs,
+      maxMessageBytes: 1024,
+      secrets: ["hunter2"],
+      keepAlive: null,
+    });
   }
 }
 

@@ -1,8 +1,14 @@
 import type { JsonRpcMessage } from "@codex-app-server/protocol";
-import { CodexInvalidMessageError, CodexMessageTooLargeError } from "../errors/connectionErrors.js";
+import {
+  CodexInvalidMessageError,
+  CodexKeepAliveTimeoutError,
+  CodexMessageTooLargeError,
+} from "../errors/connectionErrors.js";
 import { CodexTransportError, ConnectionClosedError } from "../errors/localErrors.js";
 import { parseJsonMessage } from "../jsonLineDecoder.js";
+import { INSPECT, type InspectFunction, inspectSummary } from "../redactedInspect.js";
 import type { Transport, TransportCloseInfo } from "../transport.js";
+import type { KeepAliveSettings } from "./keepAlive.js";
 import { resolvesWithin } from "./resolvesWithin.js";
 import { sendRefusal } from "./sendRefusal.js";
 import { serializeMessage } from "./serializeMessage.js";
@@ -19,6 +25,13 @@ interface QueuedSend {
 /** While more than this many bytes wait in the socket, further messages stay queued in the transport. */
 const HIGH_WATER_MARK = 1024 * 1024;
 const NORMAL_CLOSURE = 1000;
+/** What a dropped connection reports: no closing handshake took place. */
+const ABNORMAL_CLOSURE = 1006;
+
+/** Timers never keep a Node process alive; elsewhere a timer may be a plain number. */
+function unref(timer: unknown): void {
+  (timer as { unref?: () => void }).unref?.();
+}
 
 export interface MessageSocketTransportSettings {
   label: string;
@@ -28,6 +41,8 @@ export interface MessageSocketTransportSettings {
   maxMessageBytes: number;
   /** Strings scrubbed from every close reason and error text we build from what the server sent. */
   secrets: readonly string[];
+  /** Ping settings; `null`: no pings. Ignored when the connection cannot ping. */
+  keepAlive: KeepAliveSettings | null;
 }
 
 /**
@@ -40,7 +55,8 @@ export abstract class MessageSocketTransport implements Transport {
   onclose?: (info: TransportCloseInfo) => void;
   readonly label: string;
 
-  private readonly settings: MessageSocketTransportSettings;
+  // Truly private: the settings hold the secrets, and nothing that walks an object's fields may find them.
+  readonly #settings: MessageSocketTransportSettings;
   private readonly queue: QueuedSend[] = [];
   private readonly abortConnect = new AbortController();
   private state: State = "new";
@@ -50,14 +66,26 @@ export abstract class MessageSocketTransport implements Transport {
   private closeNotified = false;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private pongTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveEnded!: () => void;
   private readonly ended = new Promise<void>((resolve) => {
     this.resolveEnded = resolve;
   });
 
   protected constructor(settings: MessageSocketTransportSettings) {
-    this.settings = settings;
+    this.#settings = settings;
     this.label = settings.label;
+  }
+
+  /** What `JSON.stringify` shows of the transport: its label and state, never a secret. */
+  toJSON(): { label: string; state: string } {
+    return { label: this.label, state: this.state };
+  }
+
+  /** What `util.inspect` and `console.log` show: the same as {@link toJSON}. */
+  [INSPECT](_depth: number, options: object | undefined, inspect: InspectFunction | undefined): string {
+    return inspectSummary(this.constructor.name, this.toJSON(), options, inspect);
   }
 
   /** Bytes written to the socket and not yet sent by the OS. */
@@ -80,7 +108,7 @@ export abstract class MessageSocketTransport implements Transport {
 
   private async connect(): Promise<void> {
     try {
-      this.connection = await this.settings.connect(
+      this.connection = await this.#settings.connect(
         {
           onText: (text) => this.receive(text),
           onBinary: (byteLength) =>
@@ -92,6 +120,7 @@ export abstract class MessageSocketTransport implements Transport {
             ),
           onError: (error) => this.onerror?.(error),
           onClose: (code, reason, error) => this.finish(code, reason, error),
+          onPong: () => this.receivedPong(),
         },
         this.abortConnect.signal,
       );
@@ -100,7 +129,61 @@ export abstract class MessageSocketTransport implements Transport {
       this.resolveEnded();
       throw error;
     }
-    if (this.state === "connecting") this.state = "open";
+    if (this.state === "connecting") {
+      this.state = "open";
+      this.startKeepAlive();
+    }
+  }
+
+  private startKeepAlive(): void {
+    const keepAlive = this.#settings.keepAlive;
+    if (keepAlive === null || this.connection?.ping === undefined) return;
+    this.pingTimer = setInterval(() => this.sendPing(keepAlive.timeoutMs), keepAlive.intervalMs);
+    unref(this.pingTimer);
+  }
+
+  /** One ping at a time: while a pong is awaited, the interval's ticks send nothing. */
+  private sendPing(timeoutMs: number): void {
+    if (this.state !== "open" || this.pongTimer !== undefined) return;
+    try {
+      this.connection?.ping?.();
+    } catch {
+      return; // The socket is going away; its close event reports why.
+    }
+    this.pongTimer = setTimeout(() => this.pongMissed(timeoutMs), timeoutMs);
+    unref(this.pongTimer);
+  }
+
+  private receivedPong(): void {
+    clearTimeout(this.pongTimer);
+    this.pongTimer = undefined;
+  }
+
+  /** No pong in time: the server is gone or frozen. Drop the socket and close with a typed error. */
+  private pongMissed(timeoutMs: number): void {
+    this.pongTimer = undefined;
+    if (this.state !== "open") return;
+    const error = new CodexKeepAliveTimeoutError(
+      `${this.label}: the server did not answer a ping within ${timeoutMs} ms; the connection was dropped`,
+      { timeoutMs },
+    );
+    this.state = "closed";
+    this.stopKeepAlive();
+    this.resolveEnded();
+    this.connection?.terminate();
+    this.rejectQueued(`no answer to a ping within ${timeoutMs} ms`);
+    this.notifyClose({
+      reason: `no answer to a ping within ${timeoutMs} ms (connection dropped)`,
+      closeCode: ABNORMAL_CLOSURE,
+      error,
+    });
+  }
+
+  private stopKeepAlive(): void {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
+    this.pingTimer = undefined;
+    this.pongTimer = undefined;
   }
 
   /** Resolves once the frame left for the OS; while the socket holds more than 1 MiB, later messages wait their turn. */
@@ -120,9 +203,9 @@ export abstract class MessageSocketTransport implements Transport {
   }
 
   private receive(text: string): void {
-    if (text.length > this.settings.maxMessageBytes) {
+    if (text.length > this.#settings.maxMessageBytes) {
       // Only WHATWG sockets get here; `ws` enforces maxPayload itself (and closes with 1009).
-      this.onerror?.(new CodexMessageTooLargeError(this.settings.maxMessageBytes, text.length));
+      this.onerror?.(new CodexMessageTooLargeError(this.#settings.maxMessageBytes, text.length));
       return;
     }
     let message: JsonRpcMessage;
@@ -174,8 +257,9 @@ export abstract class MessageSocketTransport implements Transport {
   private finish(code: number, rawReason: string, error?: Error): void {
     if (this.state === "closed") return;
     this.state = "closed";
+    this.stopKeepAlive();
     this.resolveEnded();
-    const reason = redact(rawReason, this.settings.secrets);
+    const reason = redact(rawReason, this.#settings.secrets);
     const description = `socket closed (${code}${reason ? `: ${reason}` : ""})`;
     this.rejectQueued(description);
     const info: TransportCloseInfo = {
@@ -203,6 +287,7 @@ export abstract class MessageSocketTransport implements Transport {
 
   private async shutdown(): Promise<void> {
     this.closeRequested = true;
+    this.stopKeepAlive();
     if (this.state === "connecting") {
       this.abortConnect.abort();
       await this.starting?.catch(() => undefined);
@@ -212,9 +297,9 @@ export abstract class MessageSocketTransport implements Transport {
       this.state = "closing";
       this.rejectQueued("the transport was closed");
       connection.close(NORMAL_CLOSURE, "client closing");
-      if (!(await resolvesWithin(this.ended, this.settings.closeTimeoutMs))) {
+      if (!(await resolvesWithin(this.ended, this.#settings.closeTimeoutMs))) {
         connection.terminate();
-        await resolvesWithin(this.ended, this.settings.closeTimeoutMs);
+        await resolvesWithin(this.ended, this.#settings.closeTimeoutMs);
       }
     }
     this.state = "closed";

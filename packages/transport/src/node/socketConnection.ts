@@ -9,6 +9,8 @@ export interface SocketEvents {
   onError(error: Error): void;
   /** Fires exactly once, after the connection opened. */
   onClose(code: number, reason: string, error?: Error): void;
+  /** The answer to a `ping()`. */
+  onPong(): void;
 }
 
 export interface SocketConnection {
@@ -18,6 +20,8 @@ export interface SocketConnection {
   close(code: number, reason: string): void;
   /** Drop the connection without a handshake. */
   terminate(): void;
+  /** Send a ping frame; missing when the library cannot (WHATWG sockets). */
+  ping?(): void;
   readonly bufferedAmount: number;
 }
 

@@ -5,13 +5,15 @@ import type { JsonRpcMessage } from "@codex-app-server/protocol";
 import { CodexSpawnError } from "../errors/connectionErrors.js";
 import { CodexTransportError, ConnectionClosedError } from "../errors/localErrors.js";
 import { JsonLineDecoder } from "../jsonLineDecoder.js";
+import { INSPECT, type InspectFunction, inspectSummary } from "../redactedInspect.js";
 import type { Transport, TransportCloseInfo } from "../transport.js";
+import { childEnv } from "./childEnv.js";
 import { reapOnExit, releaseOnExit } from "./childReaper.js";
 import { LineTail } from "./lineTail.js";
 import { resolveCodexCommand } from "./resolveCodexCommand.js";
-import { resolvesWithin } from "./resolvesWithin.js";
 import { sendRefusal } from "./sendRefusal.js";
 import { serializeMessage } from "./serializeMessage.js";
+import { stopChildProcess } from "./stopChildProcess.js";
 
 export interface StdioTransportOptions {
   /** The executable; see {@link resolveCodexCommand} for what is used when it is not given. */
@@ -21,8 +23,20 @@ export interface StdioTransportOptions {
   /** Arguments appended to the others, e.g. `["-c", "model=\"o3\""]`. */
   extraArgs?: string[];
   cwd?: string;
-  /** Merged over `process.env` for the child; a key set to `undefined` is removed. */
+  /**
+   * Set over the inherited variables (see `inheritEnv`) for the child; a key set to `undefined` is
+   * removed.
+   */
   env?: Record<string, string | undefined>;
+  /**
+   * Which of this process's environment variables the child inherits, before `env` is applied.
+   * `true` (default): all of them, which is what codex expects: it reads its API keys
+   * (`OPENAI_API_KEY`...), `CODEX_HOME`, proxy (`HTTPS_PROXY`, `NO_PROXY`) and certificate settings
+   * from there. `false`: only {@link ESSENTIAL_ENV_KEYS} (`PATH`, `HOME`, user, shell, temporary
+   * directory, locale; the system variables on Windows), so the child sees no secret you did not
+   * pass in `env`. A list of names: those essentials and the names listed.
+   */
+  inheritEnv?: boolean | readonly string[];
   /** Largest accepted incoming message in bytes. Default 64 MiB. */
   maxMessageBytes?: number;
   /** How many of the last stderr lines to keep for close info and errors. Default 50. */
@@ -69,7 +83,8 @@ export class StdioTransport implements Transport {
   readonly command: string;
   readonly args: readonly string[];
 
-  private readonly options: StdioTransportOptions;
+  // Truly private: `env` may hold API keys, and nothing that walks an object's fields may find them.
+  readonly #options: StdioTransportOptions;
   private readonly closeTimeoutMs: number;
   private readonly decoder: JsonLineDecoder;
   private readonly stderr: LineTail;
@@ -88,7 +103,7 @@ export class StdioTransport implements Transport {
   });
 
   constructor(options: StdioTransportOptions = {}) {
-    this.options = options;
+    this.#options = options;
     const resolved = resolveCodexCommand({
       command: options.command,
       args: options.args,
@@ -104,6 +119,22 @@ export class StdioTransport implements Transport {
       onError: (error) => this.onerror?.(error),
     });
     this.stderr = new LineTail(options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES, options.onStderrLine);
+  }
+
+  /** What `JSON.stringify` shows of the transport: label, program, arguments, pid and state; never `env`. */
+  toJSON(): {
+    label: string;
+    command: string;
+    args: readonly string[];
+    pid: number | undefined;
+    state: string;
+  } {
+    return { label: this.label, command: this.command, args: this.args, pid: this.pid, state: this.state };
+  }
+
+  /** What `util.inspect` and `console.log` show: the same as {@link toJSON}. */
+  [INSPECT](_depth: number, options: object | undefined, inspect: InspectFunction | undefined): string {
+    return inspectSummary("StdioTransport", this.toJSON(), options, inspect);
   }
 
   /** The child's process id once started. */
@@ -150,19 +181,15 @@ export class StdioTransport implements Transport {
   }
 
   private async spawnChild(): Promise<void> {
-    const env: Record<string, string | undefined> = { ...process.env };
-    for (const [key, value] of Object.entries(this.options.env ?? {})) {
-      if (value === undefined) delete env[key];
-      else env[key] = value;
-    }
+    const env = childEnv(this.#options.inheritEnv, this.#options.env);
     let child: ChildProcessWithoutNullStreams;
     try {
       child = spawn(this.command, [...this.args], {
-        cwd: this.options.cwd,
+        cwd: this.#options.cwd,
         env,
         stdio: ["pipe", "pipe", "pipe"],
         windowsHide: true,
-        detached: this.options.detached ?? false,
+        detached: this.#options.detached ?? false,
       });
     } catch (cause) {
       this.state = "closed";
@@ -301,12 +328,7 @@ export class StdioTransport implements Transport {
     this.state = "closing";
     this.rejectQueued(null, null);
 
-    child.stdin.end();
-    if (await resolvesWithin(this.ended, this.closeTimeoutMs)) return;
-    child.kill("SIGTERM");
-    if (await resolvesWithin(this.ended, this.closeTimeoutMs)) return;
-    child.kill("SIGKILL");
-    if (await resolvesWithin(this.ended, this.closeTimeoutMs)) return;
+    if (await stopChildProcess(child, { exited: this.ended, stepTimeoutMs: this.closeTimeoutMs })) return;
     // Not even SIGKILL ended it in time (a process stuck in the kernel): stop waiting for it.
     child.stdout.destroy();
     child.stderr.destroy();
@@ -347,7 +369,7 @@ export class StdioTransport implements Transport {
 
   private spawnError(cause: unknown): CodexSpawnError {
     const errno = (cause as NodeJS.ErrnoException | undefined)?.code;
-    const cwd = this.options.cwd;
+    const cwd = this.#options.cwd;
     let why: string;
     if (errno === "ENOENT" && cwd !== undefined && !existsSync(cwd)) {
       why = `the working directory ${cwd} does not exist`;

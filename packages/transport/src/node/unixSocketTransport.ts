@@ -3,10 +3,11 @@ import { connect } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../jsonLineDecoder.js";
+import { type KeepAliveOptions, keepAliveSettings } from "./keepAlive.js";
 import { MessageSocketTransport } from "./messageSocketTransport.js";
 import { wsConnector } from "./wsConnector.js";
 
-export interface UnixSocketTransportOptions {
+export interface UnixSocketTransportOptions extends KeepAliveOptions {
   /**
    * The control socket. Default: `<codexHome>/app-server-control/app-server-control.sock`, what
    * `codex app-server --listen unix://` creates.
@@ -57,6 +58,7 @@ export class UnixSocketTransport extends MessageSocketTransport {
       closeTimeoutMs: options.closeTimeoutMs ?? 2000,
       maxMessageBytes: maxPayload,
       secrets: [],
+      keepAlive: keepAliveSettings(options),
     });
     this.socketPath = socketPath;
   }

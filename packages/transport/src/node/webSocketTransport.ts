@@ -1,13 +1,14 @@
 import { CodexConnectionError, CodexInsecureConnectionError } from "../errors/connectionErrors.js";
 import { CodexTransportError } from "../errors/localErrors.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../jsonLineDecoder.js";
+import { type KeepAliveOptions, keepAliveSettings } from "./keepAlive.js";
 import { isLoopbackHostname } from "./loopback.js";
 import { MessageSocketTransport } from "./messageSocketTransport.js";
 import type { SocketConnector } from "./socketConnection.js";
 import { type WebSocketConstructor, whatwgConnector } from "./whatwgConnector.js";
 import { wsConnector } from "./wsConnector.js";
 
-export interface WebSocketTransportOptions {
+export interface WebSocketTransportOptions extends KeepAliveOptions {
   /** Default: `CODEX_APP_SERVER_WS_URL`, else `ws://127.0.0.1:8765`. */
   url?: string;
   /** Bearer token sent as `Authorization: Bearer <token>`. Default: `CODEX_APP_SERVER_TOKEN`. */
@@ -94,6 +95,7 @@ export class WebSocketTransport extends MessageSocketTransport {
       closeTimeoutMs: options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
       maxMessageBytes: maxPayload,
       secrets,
+      keepAlive: keepAliveSettings(options),
     });
   }
 }

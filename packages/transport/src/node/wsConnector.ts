@@ -76,6 +76,7 @@ export function wsConnector(options: WsConnectorOptions): SocketConnector {
             }),
           close: (code, reason) => ws.close(code, reason),
           terminate: () => ws.terminate(),
+          ping: () => ws.ping(),
           get bufferedAmount() {
             return ws.bufferedAmount;
           },
@@ -85,6 +86,7 @@ export function wsConnector(options: WsConnectorOptions): SocketConnector {
         if (isBinary) events.onBinary(byteLengthOf(data));
         else events.onText(data.toString());
       });
+      ws.on("pong", () => events.onPong());
       ws.on("error", (error: Error) => {
         if (!opened) connectError = error;
         else {

@@ -1,17 +1,7 @@
 import { step } from "@codex-app-server/testing";
 import { describe, expect, it } from "vitest";
 import type { ServerRequest } from "../src/index.js";
-import { connectToFake, waitForSnapshot } from "./support.js";
-
-const execWithApproval = () => [
-  step.exec("touch marker", { output: "", approval: { reason: "needs write" } }),
-  step.message("after"),
-];
-
-function commandStatus(result: { items: Array<{ type: string }> }): string | undefined {
-  const item = result.items.find((i) => i.type === "commandExecution") as { status?: string } | undefined;
-  return item?.status;
-}
+import { commandStatus, connectToFake, execWithApproval, waitForSnapshot } from "./support.js";
 
 describe("approvals", () => {
   it("declines by default when no handler is set", async () => {

@@ -1,5 +1,5 @@
 import type { FakeAppServerOptions } from "@codex-app-server/testing";
-import { FakeAppServer } from "@codex-app-server/testing";
+import { FakeAppServer, step } from "@codex-app-server/testing";
 import type { CodexClientOptions } from "../src/index.js";
 import { CodexClient } from "../src/index.js";
 
@@ -40,4 +40,16 @@ export function waitForSnapshot<S>(
       }
     });
   });
+}
+
+/** A turn whose command asks for approval, then a message. */
+export const execWithApproval = () => [
+  step.exec("touch marker", { output: "", approval: { reason: "needs write" } }),
+  step.message("after"),
+];
+
+/** The status of the turn's command item. */
+export function commandStatus(result: { items: Array<{ type: string }> }): string | undefined {
+  const item = result.items.find((i) => i.type === "commandExecution") as { status?: string } | undefined;
+  return item?.status;
 }

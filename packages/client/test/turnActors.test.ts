@@ -4,17 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { AnyActorRef, InspectionEvent } from "xstate";
 import type { ConversationStep, PendingServerRequest } from "../src/index.js";
 import { CodexEventsDroppedError, CodexInvalidStateError } from "../src/index.js";
-import { connectToFake, waitForSnapshot } from "./support.js";
-
-const execWithApproval = () => [
-  step.exec("touch marker", { output: "", approval: { reason: "needs write" } }),
-  step.message("after"),
-];
-
-function commandStatus(result: { items: Array<{ type: string }> }): string | undefined {
-  const item = result.items.find((i) => i.type === "commandExecution") as { status?: string } | undefined;
-  return item?.status;
-}
+import { commandStatus, connectToFake, execWithApproval, waitForSnapshot } from "./support.js";
 
 describe("the turn's machine drives its requests", () => {
   it("steer() right after thread.turn() waits for turn/started, then reaches the server", async () => {

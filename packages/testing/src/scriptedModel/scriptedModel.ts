@@ -23,12 +23,6 @@ interface Route {
   replies: ScriptedReply[];
 }
 
-interface MatchWaiter {
-  match: RequestMatch;
-  resolve: (request: RecordedRequest) => void;
-  reject: (reason: unknown) => void;
-}
-
 /** True when `request` is one that `match` describes. */
 export function matchesRequest(match: RequestMatch, request: RecordedRequest): boolean {
   if (typeof match === "function") return match(request);
@@ -58,10 +52,13 @@ export interface UnmatchedRequest {
   path: string;
 }
 
+/** Someone waiting for the recorded requests to satisfy `check` (which returns what to resolve with). */
 interface RequestWaiter {
-  count: number;
-  resolve: (requests: readonly RecordedRequest[]) => void;
+  check: () => unknown;
+  resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
+  /** Why it can no longer be satisfied, once the model closed. */
+  closedMessage: () => string;
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -83,7 +80,6 @@ export class ScriptedModel implements AsyncDisposable {
   readonly #streams = new Set<AbortController>();
   readonly #queue: ScriptedReply[] = [];
   readonly #routes: Route[] = [];
-  readonly #matchWaiters = new Set<MatchWaiter>();
   readonly #requests: RecordedRequest[] = [];
   readonly #unmatched: UnmatchedRequest[] = [];
   readonly #waiters = new Set<RequestWaiter>();
@@ -198,49 +194,12 @@ export class ScriptedModel implements AsyncDisposable {
    * "the model has been asked for this turn", an event a test can wait for instead of a clock.
    */
   waitForRequest(match: RequestMatch, options: WaitForRequestsOptions = {}): Promise<RecordedRequest> {
-    const seen = this.#requests.find((request) => matchesRequest(match, request));
-    if (seen) return Promise.resolve(seen);
-    if (this.closed) {
-      return Promise.reject(
-        new ScriptedModelError("scripted_model_closed", "the scripted model is closed: no request will come"),
-      );
-    }
-    const { signal, timeoutMs } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => waiter.reject(signal?.reason);
-      const cleanup = () => {
-        this.#matchWaiters.delete(waiter);
-        if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
-      const waiter: MatchWaiter = {
-        match,
-        resolve: (request) => {
-          cleanup();
-          resolve(request);
-        },
-        reject: (reason) => {
-          cleanup();
-          reject(reason);
-        },
-      };
-      this.#matchWaiters.add(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(
-          () =>
-            waiter.reject(
-              new ScriptedModelError(
-                "scripted_model_timeout",
-                `waited ${timeoutMs} ms for a matching request`,
-              ),
-            ),
-          timeoutMs,
-        );
-      }
-    });
+    return this.#waitFor(
+      () => this.#requests.find((request) => matchesRequest(match, request)),
+      options,
+      () => "the scripted model closed before a matching request came",
+      (ms) => `waited ${ms} ms for a matching request`,
+    );
   }
 
   /** The answer when the queue is empty. */
@@ -251,18 +210,27 @@ export class ScriptedModel implements AsyncDisposable {
 
   /** Resolves with the recorded requests once at least `count` have arrived. */
   waitForRequests(count: number, options: WaitForRequestsOptions = {}): Promise<readonly RecordedRequest[]> {
-    if (this.#requests.length >= count) return Promise.resolve(this.#requests);
-    if (this.closed) {
-      return Promise.reject(
-        new ScriptedModelError(
-          "scripted_model_closed",
-          `the scripted model is closed after ${this.#requests.length} of ${count} requests`,
-        ),
-      );
-    }
+    return this.#waitFor(
+      () => (this.#requests.length >= count ? this.#requests : undefined),
+      options,
+      () => `the scripted model closed after ${this.#requests.length} of ${count} requests`,
+      (ms) => `waited ${ms} ms for ${count} requests; ${this.#requests.length} arrived`,
+    );
+  }
+
+  /** Resolves with what `check` returns once it returns something: now, or as requests arrive. */
+  #waitFor<T>(
+    check: () => T | undefined,
+    options: WaitForRequestsOptions,
+    closedMessage: () => string,
+    timeoutMessage: (ms: number) => string,
+  ): Promise<T> {
+    const now = check();
+    if (now !== undefined) return Promise.resolve(now);
+    if (this.closed) return Promise.reject(new ScriptedModelError("scripted_model_closed", closedMessage()));
     const { signal, timeoutMs } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = () => waiter.reject(signal?.reason);
       const cleanup = () => {
@@ -271,10 +239,11 @@ export class ScriptedModel implements AsyncDisposable {
         signal?.removeEventListener("abort", onAbort);
       };
       const waiter: RequestWaiter = {
-        count,
-        resolve: (requests) => {
+        check,
+        closedMessage,
+        resolve: (value) => {
           cleanup();
-          resolve(requests);
+          resolve(value as T);
         },
         reject: (reason) => {
           cleanup();
@@ -284,14 +253,10 @@ export class ScriptedModel implements AsyncDisposable {
       this.#waiters.add(waiter);
       signal?.addEventListener("abort", onAbort, { once: true });
       if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          waiter.reject(
-            new ScriptedModelError(
-              "scripted_model_timeout",
-              `waited ${timeoutMs} ms for ${count} requests; ${this.#requests.length} arrived`,
-            ),
-          );
-        }, timeoutMs);
+        timer = setTimeout(
+          () => waiter.reject(new ScriptedModelError("scripted_model_timeout", timeoutMessage(timeoutMs))),
+          timeoutMs,
+        );
       }
     });
   }
@@ -339,16 +304,8 @@ export class ScriptedModel implements AsyncDisposable {
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       for (const stream of this.#streams) stream.abort();
-      for (const waiter of this.#matchWaiters) {
-        waiter.reject(new ScriptedModelError("scripted_model_closed", "the scripted model closed"));
-      }
       for (const waiter of this.#waiters) {
-        waiter.reject(
-          new ScriptedModelError(
-            "scripted_model_closed",
-            `the scripted model closed after ${this.#requests.length} of ${waiter.count} requests`,
-          ),
-        );
+        waiter.reject(new ScriptedModelError("scripted_model_closed", waiter.closedMessage()));
       }
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
@@ -419,11 +376,9 @@ export class ScriptedModel implements AsyncDisposable {
       answer = reply.fail({ body: { error: { message: `fallback threw: ${String(error)}` } } });
     }
     this.#requests.push(recorded);
-    for (const waiter of this.#waiters) {
-      if (this.#requests.length >= waiter.count) waiter.resolve(this.#requests);
-    }
-    for (const waiter of this.#matchWaiters) {
-      if (matchesRequest(waiter.match, recorded)) waiter.resolve(recorded);
+    for (const waiter of [...this.#waiters]) {
+      const value = waiter.check();
+      if (value !== undefined) waiter.resolve(value);
     }
     if (answer.kind === "httpError") {
       sendHttpError(response, answer);

@@ -72,15 +72,18 @@ const perTurnUs = (samples: TurnsSample[] | undefined) =>
   median((samples ?? []).map((s) => (s.cpuMs * 1000) / s.turns));
 
 /**
- * `turns`: short turns one after the other, timed by this process's CPU time per turn. The fake's
- * output (for each turn: the answer, `thread/status/changed`, `turn/started`, the user's message, an
- * agent message in two deltas, usage and rate limits, `turn/completed`) is recorded once and replayed
- * by a child, so only the client's work is counted.
+ * `turns`: short turns one after the other, timed by the client process's CPU time per turn. The
+ * fake's output (for each turn: the answer, `thread/status/changed`, `turn/started`, the user's
+ * message, an agent message in two deltas, usage and rate limits, `turn/completed`) is recorded once
+ * and replayed by a child, so only the client's work is counted.
  *
- * - `cpu_per_turn`: a fresh client per sample running all the turns on one thread; the SDK against a
- *   bare client that routes by turn id (and the same bare routing on the SDK's `StdioTransport`).
- * - `thread_scale`: long-lived sessions with 1 and with N threads open, each round running the next
- *   turns on the first thread: the SDK at N against the SDK at 1 (and the bare client likewise).
+ * - `cpu_per_turn`: a fresh client per sample, in the bench process after a full collection, running
+ *   all the turns on one thread; the SDK against a bare client that routes by turn id (and the same
+ *   bare routing on the SDK's `StdioTransport`).
+ * - `thread_scale`: long-lived sessions with 1 and with N threads open, each in a process of its own
+ *   (`turnSessionHost`), each round running the next turns on the first thread; no forced collection,
+ *   the host's collector works for its session alone. The SDK at N against the SDK at 1 (and the
+ *   bare client likewise).
  */
 export const turnsBenchmark: Benchmark = {
   name: "turns",
@@ -89,7 +92,7 @@ export const turnsBenchmark: Benchmark = {
   async run(context: BenchContext): Promise<Measurement[]> {
     const turns = context.quick ? 200 : 2_000;
     const manyThreads = context.quick ? 500 : 10_000;
-    const scaleTurns = context.quick ? 50 : 200;
+    const scaleTurns = context.quick ? 50 : 500;
     const reps = context.reps ?? (context.quick ? 1 : 5);
     const scaleRounds = WARMUP_ROUNDS + reps;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runBench } from "./support/benchProcess.js";
 
-const BENCHMARKS = ["stream", "latency", "concurrency", "memory", "real-server"];
+const BENCHMARKS = ["stream", "latency", "concurrency", "turns", "memory", "real-server"];
 
 interface JsonMeasurement {
   name: string;
@@ -36,6 +36,8 @@ describe("codex-sdk-bench --quick", () => {
       "stream.sdk_off",
       "latency.p50",
       "latency.p99",
+      "turns.cpu_per_turn",
+      "turns.thread_scale",
       "real-server.turn",
     ]) {
       expect(names).toContain(name);
@@ -58,6 +60,6 @@ describe("codex-sdk-bench --quick", () => {
     expect(run.code).not.toBe(0);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain("unknown benchmark nope");
-    expect(run.stderr).toContain("stream, latency, concurrency, memory, real-server");
+    expect(run.stderr).toContain("stream, latency, concurrency, turns, memory, real-server");
   });
 });

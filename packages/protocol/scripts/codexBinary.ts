@@ -49,10 +49,17 @@ export function resolveCodexBinary(): CodexBinary {
     .map((triple) => join(vendor, triple, "bin", exe))
     .find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`no ${exe} binary under ${vendor}`);
-  const reported = execFileSync(found, ["--version"], { encoding: "utf8" }).trim();
-  const version = /(\d+\.\d+\.\d+)/.exec(reported)?.[1];
-  if (version !== pinned) {
-    throw new Error(`${found} reports "${reported}", expected the pinned version ${pinned}`);
+  const binary = codexBinaryAt(found);
+  if (binary.version !== pinned) {
+    throw new Error(`${found} reports version ${binary.version}, expected the pinned version ${pinned}`);
   }
-  return { path: found, version };
+  return binary;
+}
+
+/** Any codex binary, by path, with the version it reports (`codex --version`). */
+export function codexBinaryAt(path: string): CodexBinary {
+  const reported = execFileSync(path, ["--version"], { encoding: "utf8" }).trim();
+  const version = /(\d+\.\d+\.\d+)/.exec(reported)?.[1];
+  if (version === undefined) throw new Error(`${path} --version printed "${reported}", not a version`);
+  return { path, version };
 }

@@ -1,4 +1,5 @@
 import { CodexError } from "./codexError.js";
+import { type MessageRoute, NO_ROUTE } from "./routeOf.js";
 
 /**
  * How incoming messages are checked against the generated schemas.
@@ -19,12 +20,17 @@ export class CodexValidationError extends CodexError {
   readonly method: string;
   readonly kind: "request" | "notification" | "response";
   readonly issues: readonly ValidationIssue[];
+  /**
+   * The thread and turn the rejected notification or server request names (`routeOf` its params), so a
+   * client can fail that turn; `NO_ROUTE` for responses and messages of no thread.
+   */
+  readonly route: MessageRoute;
 
   constructor(
     kind: "request" | "notification" | "response",
     method: string,
     issues: readonly ValidationIssue[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; route?: MessageRoute },
   ) {
     const first = issues[0];
     const where = first ? ` at ${first.path.length ? first.path.join(".") : "(root)"}: ${first.message}` : "";
@@ -33,6 +39,7 @@ export class CodexValidationError extends CodexError {
     this.method = method;
     this.kind = kind;
     this.issues = issues;
+    this.route = options?.route ?? NO_ROUTE;
   }
 }
 

@@ -1,5 +1,6 @@
 import type {
   ClientRequestMap,
+  CodexVersion,
   CommandExecParams,
   CommandExecResponse,
   ConfigBatchWriteParams,
@@ -24,7 +25,7 @@ import type {
   ThreadSetNameResponse,
   UserInput,
 } from "@codex-app-server/protocol";
-import { createValidator, routeOf } from "@codex-app-server/protocol";
+import { CodexValidationError, createValidator, loadSchemas, routeOf } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport, TransportCloseInfo } from "@codex-app-server/transport";
 import { ConnectionClosedError, RpcPeer } from "@codex-app-server/transport";
 import type { Actor } from "xstate";
@@ -55,6 +56,7 @@ import type {
 import type { CancelResult, ChatResult } from "./results.js";
 import type { ServerRequest, ServerRequestMethod } from "./serverRequests.js";
 import { checkServerRequestAnswer, createServerRequest, SERVER_REQUEST_KINDS } from "./serverRequests.js";
+import { checkServerVersion, warnOnce } from "./serverVersion.js";
 import type { ConversationStep } from "./steps.js";
 import type { ThreadActorRef } from "./threadHandle.js";
 import { ThreadHandle } from "./threadHandle.js";
@@ -73,6 +75,8 @@ const FINISHED_TURNS_KEPT = 256;
 interface EarlyBuffer {
   notifications: ServerNotification[];
   overflowed: boolean;
+  /** A notification of the coming turn failed strict validation: the turn fails with this at once. */
+  invalid?: CodexValidationError;
 }
 
 interface OpenServerRequest {
@@ -96,8 +100,15 @@ export class CodexClient implements AsyncDisposable {
   readonly peer: ClientPeer;
   readonly requestTimeoutMs: number | null;
   readonly inactivityTimeoutMs: number | null;
+  /**
+   * The server's codex-cli version, read from the `initialize` response's userAgent; undefined before
+   * initialize, or when the userAgent does not say. Outside the supported range it raises a
+   * `CodexServerVersionWarning` (see `onWarning`).
+   */
+  serverVersion: CodexVersion | undefined;
 
   private readonly options: CodexClientOptions;
+  private readonly validation: "strict" | "lenient" | "off";
   private initializing: Promise<InitializeResponse> | undefined;
   private closing: Promise<void> | undefined;
   /** Set before the peer closes, so the close callback (which may run synchronously) knows it was ours. */
@@ -122,13 +133,14 @@ export class CodexClient implements AsyncDisposable {
     this.inactivityTimeoutMs =
       options.inactivityTimeoutMs === undefined ? DEFAULT_INACTIVITY_TIMEOUT_MS : options.inactivityTimeoutMs;
     const validation = options.validation ?? "lenient";
+    this.validation = validation;
     this.peer = new RpcPeer({
       transport,
       validator: createValidator({ mode: validation, side: "client" }),
       requestTimeoutMs: this.requestTimeoutMs,
       name: "codex-client",
     }) as ClientPeer;
-    this.peer.onerror = (error) => this.options.onError?.(error);
+    this.peer.onerror = (error) => this.onPeerError(error);
     this.peer.onclose = (info) => this.onTransportClosed(info);
     this.peer.onNotification((message) => this.routeNotification(message as ServerNotification));
     for (const method of Object.keys(SERVER_REQUEST_KINDS) as ServerRequestMethod[]) {
@@ -218,6 +230,8 @@ export class CodexClient implements AsyncDisposable {
         title: "Codex app-server SDK for TypeScript",
         version: typeof __PACKAGE_VERSION__ === "string" ? __PACKAGE_VERSION__ : "0.0.0",
       };
+      // zod (for the issues of a rejected message) loads while the server starts; the guards need none.
+      const schemas = this.validation === "off" ? undefined : loadSchemas();
       const response = await this.peer.request("initialize", {
         clientInfo: { name: info.name, title: info.title ?? null, version: info.version },
         capabilities: {
@@ -229,6 +243,10 @@ export class CodexClient implements AsyncDisposable {
         },
       });
       await this.peer.notify("initialized", undefined);
+      const { version, warning } = checkServerVersion(response.userAgent);
+      this.serverVersion = version;
+      if (warning !== undefined) this.warn(warning);
+      await schemas;
       this.actor.send({
         type: "initialize.done",
         userAgent: response.userAgent,
@@ -560,6 +578,7 @@ export class CodexClient implements AsyncDisposable {
       void this.peer.request("turn/interrupt", { threadId: thread.id, turnId }).catch(() => undefined);
     }
     for (const notification of early.notifications) this.deliverRouted(notification, false);
+    if (early.invalid !== undefined) this.failInvalidTurn(turn, early.invalid);
     return turn;
   }
 
@@ -689,6 +708,41 @@ export class CodexClient implements AsyncDisposable {
         this.threads.get(threadId)?.actor.send({ type: "unarchived" });
         return;
     }
+  }
+
+  /**
+   * Errors the peer reports. In strict mode a notification that fails validation is not delivered:
+   * when it belongs to a turn, that turn fails with the validation error at once (and is interrupted on
+   * the server) instead of waiting for a `turn/completed` that may be the message that was dropped.
+   */
+  private onPeerError(error: Error): void {
+    const dropped = this.validation === "strict" && error instanceof CodexValidationError;
+    if (this.options.onError !== undefined) this.options.onError(error);
+    else if (dropped) warnOnce(error);
+    if (!dropped || error.kind !== "notification") return;
+    const { threadId, turnId } = error.route;
+    if (turnId === undefined) return;
+    const turn = this.turns.get(turnId);
+    if (turn !== undefined) {
+      this.failInvalidTurn(turn, error);
+      return;
+    }
+    const early = threadId === undefined ? undefined : this.turnStarts.get(threadId);
+    if (early !== undefined) early.invalid ??= error;
+  }
+
+  private failInvalidTurn(turn: TurnHandle, error: CodexValidationError): void {
+    if (turn.isFinished) return;
+    turn._fail(error);
+    void this.peer
+      .request("turn/interrupt", { threadId: turn.threadId, turnId: turn.turnId })
+      .catch(() => undefined);
+  }
+
+  private warn(warning: Error): void {
+    const hook = this.options.onWarning ?? this.options.onError;
+    if (hook !== undefined) hook(warning);
+    else warnOnce(warning);
   }
 
   private onTurnEnded(turn: TurnHandle): void {

@@ -16,6 +16,7 @@ export { isChatContinuation } from "./continuation.js";
 export {
   CodexBufferOverflowError,
   CodexInvalidStateError,
+  CodexServerVersionWarning,
   CodexTurnFailedError,
   CodexTurnInactiveError,
   CodexUsageError,

@@ -58,8 +58,17 @@ export interface CodexClientOptions {
    * (decline, cancel, an empty grant) unless an `approvalRequests()` reader is active.
    */
   onServerRequest?: ServerRequestHandler;
-  /** Protocol problems that did not stop anything (lenient validation failures, stray responses...). */
+  /**
+   * Protocol problems: validation failures (in strict mode the message was dropped, and a turn it
+   * belongs to has failed with the error), stray responses... Without it (and without `onWarning`),
+   * warnings and dropped messages are printed on stderr, once each.
+   */
   onError?: (error: Error) => void;
+  /**
+   * Warnings that stop nothing: a server version outside the supported range
+   * (`CodexServerVersionWarning`). Default: `onError`, else stderr once.
+   */
+  onWarning?: (warning: Error) => void;
   /** Attach an XState inspector (e.g. the Stately inspector's `inspect`) to the client's whole actor tree. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** At most this many notifications are buffered per thread while its `turn/start` is in flight. Default 10,000. */

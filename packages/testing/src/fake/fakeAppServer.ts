@@ -143,7 +143,10 @@ export class FakeAppServer implements AsyncDisposable {
   } {
     const server = new FakeAppServer(options);
     const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
-    void server.serve(serverEnd);
+    // Closed before it started serving (closing right away is fine); any other failure is recorded.
+    server.serve(serverEnd).catch((error: Error) => {
+      if (!server.isClosed) server.recordError(error);
+    });
     return { server, transport: clientEnd };
   }
 

@@ -43,10 +43,18 @@ export class CodexValidationError extends CodexError {
   }
 }
 
-/** The outcome of checking one payload. Success results are shared constants: no allocation. */
+/**
+ * The outcome of checking one payload. Success results are shared constants: no allocation. A failure
+ * found before zod has loaded (zod is loaded only when a first message fails its guard) has an `error`
+ * with no issues yet and `details`, which resolves to the same failure with zod's issues; report that.
+ */
 export type ValidationResult =
   | { readonly ok: true; readonly known: boolean }
-  | { readonly ok: false; readonly error: CodexValidationError };
+  | {
+      readonly ok: false;
+      readonly error: CodexValidationError;
+      readonly details?: Promise<CodexValidationError>;
+    };
 
 export const VALID_KNOWN: ValidationResult = Object.freeze({ ok: true, known: true });
 export const VALID_UNKNOWN: ValidationResult = Object.freeze({ ok: true, known: false });

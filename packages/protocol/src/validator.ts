@@ -1,11 +1,8 @@
 import type { z } from "zod";
 import {
-  CLIENT_NOTIFICATION_GUARDS,
-  CLIENT_REQUEST_PARAMS_GUARDS,
   CLIENT_REQUEST_RESULT_GUARDS,
   SERVER_NOTIFICATION_GUARDS,
   SERVER_REQUEST_PARAMS_GUARDS,
-  SERVER_REQUEST_RESULT_GUARDS,
 } from "./generated/guards.js";
 import type { Guard } from "./guardSupport.js";
 import { NO_ROUTE, routeOf } from "./routeOf.js";
@@ -20,21 +17,38 @@ import {
 } from "./validation.js";
 
 type SchemasModule = typeof import("./schemas.js");
+type ServerGuards = typeof import("./generated/serverGuards.js");
 
 let schemasModule: SchemasModule | undefined;
+let serverGuards: ServerGuards | undefined;
 let loading: Promise<SchemasModule> | undefined;
 
+function loadSchemasModule(): Promise<SchemasModule> {
+  loading ??= Promise.all([import("./schemas.js"), import("./generated/serverGuards.js")]).then(
+    ([schemas, guards]) => {
+      schemasModule = schemas;
+      serverGuards = guards;
+      return schemas;
+    },
+  );
+  return loading;
+}
+
+function loadedServerGuards(): ServerGuards {
+  if (serverGuards === undefined) {
+    throw new Error("a server-side validator checks nothing before `await loadSchemas()`");
+  }
+  return serverGuards;
+}
+
 /**
- * Loads zod and the schema tables (the `./schemas` entry), once. Every validator that checks starts this
- * when it is created; until it has loaded, a rejected message's error carries one issue saying so
- * instead of zod's. Await it before connecting to have zod's issues from the first message.
+ * Loads zod, the schema tables (the `./schemas` entry) and the guards of what a server receives, once.
+ * A client's validator does it itself when a first message fails its guard (valid traffic never loads
+ * zod); call it to have zod's issues in the first failure's `error` already, rather than in its
+ * `details`. A server-side validator (a fake server) needs it before its first check.
  */
 export function loadSchemas(): Promise<void> {
-  loading ??= import("./schemas.js").then((loaded) => {
-    schemasModule = loaded;
-    return loaded;
-  });
-  return loading.then(() => undefined);
+  return loadSchemasModule().then(() => undefined);
 }
 
 /**
@@ -62,11 +76,11 @@ type MessageKind = CodexValidationError["kind"];
 /** Where the zod schema of one method is, in the tables of the `./schemas` entry. */
 type SchemaLookup = (tables: SchemasModule, method: string) => z.ZodType | undefined;
 
+/** The one issue of a failure found before zod has loaded; its `details` carry zod's. */
 const SCHEMAS_LOADING: readonly ValidationIssue[] = Object.freeze([
   Object.freeze({
     path: [],
-    message:
-      "the value does not match the schema (rejected before the schemas had loaded, so without details)",
+    message: "the value does not match the schema (zod's issues follow in `details`)",
   }),
 ]);
 
@@ -76,64 +90,81 @@ const SCHEMAS_LOADING: readonly ValidationIssue[] = Object.freeze([
  */
 class CheckedTable {
   private readonly kind: MessageKind;
-  private readonly guards: ReadonlyMap<string, Guard>;
+  private guards: ReadonlyMap<string, Guard> | undefined;
+  private readonly loadGuards: () => ReadonlyMap<string, Guard>;
   private readonly schemaOf: SchemaLookup;
 
-  constructor(kind: MessageKind, guards: ReadonlyMap<string, Guard>, schemaOf: SchemaLookup) {
+  constructor(kind: MessageKind, guards: () => ReadonlyMap<string, Guard>, schemaOf: SchemaLookup) {
     this.kind = kind;
-    this.guards = guards;
+    this.loadGuards = guards;
     this.schemaOf = schemaOf;
   }
 
   known(method: string): ValidationResult {
+    this.guards ??= this.loadGuards();
     return this.guards.has(method) ? VALID_KNOWN : VALID_UNKNOWN;
   }
 
   check(method: string, value: unknown): ValidationResult {
+    this.guards ??= this.loadGuards();
     const guard = this.guards.get(method);
     if (guard === undefined) return VALID_UNKNOWN;
     if (guard(value)) return VALID_KNOWN;
     // The guard said no: zod builds the issues (and has the last word, should the two ever disagree).
-    const tables = schemasModule;
-    let issues = SCHEMAS_LOADING;
-    if (tables !== undefined) {
-      const parsed = (this.schemaOf(tables, method) as z.ZodType).safeParse(value);
-      if (parsed.success) return VALID_KNOWN;
-      issues = toIssues(parsed.error.issues);
-    }
     const route = this.kind === "response" ? NO_ROUTE : routeOf(method, value);
-    return { ok: false, error: new CodexValidationError(this.kind, method, issues, { route }) };
+    const tables = schemasModule;
+    if (tables !== undefined) {
+      const issues = this.issues(tables, method, value);
+      if (issues === undefined) return VALID_KNOWN;
+      return { ok: false, error: new CodexValidationError(this.kind, method, issues, { route }) };
+    }
+    const error = new CodexValidationError(this.kind, method, SCHEMAS_LOADING, { route });
+    const details = loadSchemasModule().then((loaded) => {
+      const issues = this.issues(loaded, method, value);
+      return issues === undefined ? error : new CodexValidationError(this.kind, method, issues, { route });
+    });
+    return { ok: false, error, details };
+  }
+
+  /** zod's issues for a value its guard rejected; undefined if zod accepts it after all. */
+  private issues(tables: SchemasModule, method: string, value: unknown): ValidationIssue[] | undefined {
+    const parsed = (this.schemaOf(tables, method) as z.ZodType).safeParse(value);
+    return parsed.success ? undefined : toIssues(parsed.error.issues);
   }
 }
 
 const TABLES: Record<ValidatorSide, Record<MessageKind, CheckedTable>> = {
   client: {
-    notification: new CheckedTable("notification", SERVER_NOTIFICATION_GUARDS, (tables, method) =>
-      tables.SERVER_NOTIFICATION_SCHEMAS.get(method),
+    notification: new CheckedTable(
+      "notification",
+      () => SERVER_NOTIFICATION_GUARDS,
+      (tables, method) => tables.SERVER_NOTIFICATION_SCHEMAS.get(method),
     ),
     request: new CheckedTable(
       "request",
-      SERVER_REQUEST_PARAMS_GUARDS,
+      () => SERVER_REQUEST_PARAMS_GUARDS,
       (tables, method) => tables.SERVER_REQUEST_SCHEMAS.get(method)?.params,
     ),
     response: new CheckedTable(
       "response",
-      CLIENT_REQUEST_RESULT_GUARDS,
+      () => CLIENT_REQUEST_RESULT_GUARDS,
       (tables, method) => tables.CLIENT_REQUEST_SCHEMAS.get(method)?.result,
     ),
   },
   server: {
-    notification: new CheckedTable("notification", CLIENT_NOTIFICATION_GUARDS, (tables, method) =>
-      tables.CLIENT_NOTIFICATION_SCHEMAS.get(method),
+    notification: new CheckedTable(
+      "notification",
+      () => loadedServerGuards().CLIENT_NOTIFICATION_GUARDS,
+      (tables, method) => tables.CLIENT_NOTIFICATION_SCHEMAS.get(method),
     ),
     request: new CheckedTable(
       "request",
-      CLIENT_REQUEST_PARAMS_GUARDS,
+      () => loadedServerGuards().CLIENT_REQUEST_PARAMS_GUARDS,
       (tables, method) => tables.CLIENT_REQUEST_SCHEMAS.get(method)?.params,
     ),
     response: new CheckedTable(
       "response",
-      SERVER_REQUEST_RESULT_GUARDS,
+      () => loadedServerGuards().SERVER_REQUEST_RESULT_GUARDS,
       (tables, method) => tables.SERVER_REQUEST_SCHEMAS.get(method)?.result,
     ),
   },
@@ -159,7 +190,6 @@ export function createValidator(options: ValidatorOptions): MessageValidator {
       response: (method) => tables.response.known(method),
     };
   }
-  void loadSchemas();
   return {
     mode,
     notification: (method, params) => tables.notification.check(method, params),

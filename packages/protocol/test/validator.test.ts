@@ -416,7 +416,7 @@ describe("schemas are built on first use", () => {
     return Object.values(Object.getOwnPropertyDescriptors(fresh.schemas)).filter((d) => "value" in d).length;
   }
 
-  it("before they have loaded, a rejected message still fails, with one issue saying so", async () => {
+  it("a failure before zod has loaded fails at once, and brings zod's issues in `details`", async () => {
     vi.resetModules();
     try {
       const fresh = await import("../src/index.js");
@@ -426,12 +426,18 @@ describe("schemas are built on first use", () => {
       const early = validator.notification("item/agentMessage/delta", { ...params, delta: 42 });
       if (early.ok) throw new Error("expected a failure");
       expect(early.error).toBeInstanceOf(CodexValidationError);
+      expect(early.error.route).toEqual({ threadId: params.threadId, turnId: params.turnId });
       expect(early.error.issues).toEqual([
-        { path: [], message: expect.stringContaining("before the schemas had loaded") },
+        { path: [], message: expect.stringContaining("follow in `details`") },
       ]);
-      await fresh.loadSchemas();
+      const detailed = await early.details;
+      expect(detailed).toBeInstanceOf(CodexValidationError);
+      expect(detailed?.issues[0]?.path).toEqual(["delta"]);
+      expect(detailed?.route).toEqual(early.error.route);
+      // Once zod is there, failures carry their issues at once.
       const later = validator.notification("item/agentMessage/delta", { ...params, delta: 42 });
       if (later.ok) throw new Error("expected a failure");
+      expect(later.details).toBeUndefined();
       expect(later.error.issues[0]?.path).toEqual(["delta"]);
     } finally {
       vi.resetModules();

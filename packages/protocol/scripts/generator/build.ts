@@ -1,5 +1,5 @@
 /** Builds every file of src/generated from the server's combined JSON Schema bundle. */
-import { emitGuardsFile } from "./emitGuards.js";
+import { emitGuardFiles } from "./emitGuards.js";
 import { emitIndexFile, emitVersionFile } from "./emitIndex.js";
 import { emitMethodsFile, emitSchemaTablesFile } from "./emitMethods.js";
 import { computeRoutes, emitRoutingFile } from "./emitRouting.js";
@@ -21,12 +21,14 @@ export function buildGeneratedFiles(bundleJson: unknown, version: string): Gener
   const bundle = loadBundle(bundleJson);
   const methods = extractMethods(bundle);
   const routes = computeRoutes(methods, bundle);
+  const guards = emitGuardFiles(bundle.definitions, methods, version);
   const files: GeneratedFiles = new Map([
     ["types.ts", emitTypesFile(bundle.definitions, version)],
     ["schemas.ts", emitSchemasFile(bundle.definitions, version, { mode: "cast", typesModule: "./types.js" })],
     ["methods.ts", emitMethodsFile(methods, version)],
     ["schemaTables.ts", emitSchemaTablesFile(methods, version)],
-    ["guards.ts", emitGuardsFile(bundle.definitions, methods, version)],
+    ["guards.ts", guards.client],
+    ["serverGuards.ts", guards.server],
     ["routing.ts", emitRoutingFile(routes, version)],
     ["version.ts", emitVersionFile(version)],
     ["index.ts", emitIndexFile([...bundle.definitions.keys()], version)],

@@ -39,16 +39,56 @@ function read(object: string, key: string): string {
 }
 
 /** Writes guard expressions; nodes that need statements become helper functions, shared by body. */
+interface Helper {
+  name: string;
+  parameter: "any" | "unknown";
+  body: string;
+  /** Set when the helper is a definition's own guard: exported, as a type predicate. */
+  exportedAs?: string;
+}
+
 export class GuardWriter {
-  /** Helper functions, in the order they were first needed. */
-  readonly helpers: string[] = [];
-  private readonly byBody = new Map<string, string>();
+  private readonly records: Helper[] = [];
+  private readonly byBody = new Map<string, Helper>();
   private readonly counters = new Map<string, number>();
   private owner = "guard";
   private readonly definitions: ReadonlyMap<string, JsonSchema>;
+  /** Definitions referred to so far (`$ref`), whose guards the file must have. */
+  readonly referenced = new Set<string>();
 
   constructor(definitions: ReadonlyMap<string, JsonSchema>) {
     this.definitions = definitions;
+  }
+
+  /** Helper functions, in the order they were first needed. */
+  get helpers(): string[] {
+    return this.records.map(
+      (helper) =>
+        `${helper.exportedAs === undefined ? "" : "export "}function ${helper.name}(v: ${helper.parameter}): ${helper.exportedAs === undefined ? "boolean" : `v is T.${helper.exportedAs}`} {\n${helper.body}}\n`,
+    );
+  }
+
+  /**
+   * The guard of a definition, written as `isName`: the helper of its top node itself when that is
+   * its own (no wrapper call on the hot path), else a function returning the test.
+   */
+  definitionGuard(name: string, schema: JsonSchema): string | undefined {
+    this.setOwner(guardName(name));
+    const test = within(name, () => this.test(schema, "v"));
+    const match = /^([\w$]+)\(v\)$/.exec(test);
+    const last = this.records.at(-1);
+    if (
+      match !== null &&
+      last !== undefined &&
+      last.name === match[1] &&
+      last.name.startsWith(`${guardName(name)}$`) &&
+      !this.records.some((helper) => helper !== last && helper.body.includes(`${last.name}(`))
+    ) {
+      last.name = guardName(name);
+      last.exportedAs = name;
+      return undefined;
+    }
+    return `export function ${guardName(name)}(v: unknown): v is T.${name} {\n  return ${test};\n}\n`;
   }
 
   /** Helpers created from now on are named after `owner` (`isThread$1`, ...). */
@@ -60,7 +100,11 @@ export class GuardWriter {
   test(schema: JsonSchema, x: string): string {
     if (schema === true) return "true";
     if (schema === false) return "false";
-    if (schema.$ref !== undefined) return `${guardName(refName(schema.$ref))}(${x})`;
+    if (schema.$ref !== undefined) {
+      const name = refName(schema.$ref);
+      this.referenced.add(name);
+      return `${guardName(name)}(${x})`;
+    }
     if (schema.allOf !== undefined) {
       const parts = schema.allOf.map((member, i) => within(`.allOf[${i}]`, () => this.test(member, x)));
       return parts.length === 1 ? parts[0]! : `(${parts.join(" && ")})`;
@@ -233,13 +277,13 @@ export class GuardWriter {
 
   private helper(parameter: "any" | "unknown", body: string): string {
     const known = this.byBody.get(`${parameter}\n${body}`);
-    if (known !== undefined) return known;
+    if (known !== undefined) return known.name;
     const count = (this.counters.get(this.owner) ?? 0) + 1;
     this.counters.set(this.owner, count);
-    const name = `${this.owner}$${count}`;
-    this.byBody.set(`${parameter}\n${body}`, name);
-    this.helpers.push(`function ${name}(v: ${parameter}): boolean {\n${body}}\n`);
-    return name;
+    const helper: Helper = { name: `${this.owner}$${count}`, parameter, body };
+    this.byBody.set(`${parameter}\n${body}`, helper);
+    this.records.push(helper);
+    return helper.name;
   }
 }
 
@@ -247,62 +291,115 @@ function wrap(test: string): string {
   return /^[\w$.]+\([\w$.]*\)$/.test(test) || test.startsWith("(") ? test : `(${test})`;
 }
 
-/** The six per-method guard tables the validator looks up: what each side receives. */
-const TABLES = [
+/** The per-method guard tables the validator looks up, by which side receives the messages. */
+const CLIENT_TABLES = [
   ["SERVER_NOTIFICATION_GUARDS", "Params of every server notification.", "serverNotifications", "params"],
   ["SERVER_REQUEST_PARAMS_GUARDS", "Params of every server request.", "serverRequests", "params"],
   ["CLIENT_REQUEST_RESULT_GUARDS", "Results of every client request.", "clientRequests", "result"],
+] as const;
+const SERVER_TABLES = [
   ["CLIENT_NOTIFICATION_GUARDS", "Params of every client notification.", "clientNotifications", "params"],
   ["CLIENT_REQUEST_PARAMS_GUARDS", "Params of every client request.", "clientRequests", "params"],
   ["SERVER_REQUEST_RESULT_GUARDS", "Results of every server request.", "serverRequests", "result"],
 ] as const;
 
-export const GUARD_TABLE_NAMES: readonly string[] = TABLES.map(([name]) => name);
+type TableSpec = (typeof CLIENT_TABLES)[number] | (typeof SERVER_TABLES)[number];
 
 /** The guard of a method's params or result, as a function name or an arrow function. */
 function methodGuard(writer: GuardWriter, entry: MethodEntry, part: "params" | "result"): string {
-  if (part === "result") return entry.result === undefined ? "acceptAny" : guardName(entry.result);
+  if (part === "result") {
+    if (entry.result === undefined) return "acceptAny";
+    writer.referenced.add(entry.result);
+    return guardName(entry.result);
+  }
   const params = entry.params;
   if (params === undefined) return "isUndefined";
+  const test = within(`${entry.method}.params`, () => writer.test(params, "v"));
   if (isNode(params) && params.$ref !== undefined && entry.paramsRequired)
     return guardName(refName(params.$ref));
-  const test = within(`${entry.method}.params`, () => writer.test(params, "v"));
   return entry.paramsRequired
     ? `(v: unknown) => ${test}`
     : `(v: unknown) => v === undefined || ${wrap(test)}`;
 }
 
-/** `guards.ts`: one guard per definition, and the per-method tables. */
-export function emitGuardsFile(
+/**
+ * One guards file: the tables, and the guard of every definition they reach (through references),
+ * except those `imported` from the other file.
+ */
+function emitOneGuardsFile(
   definitions: ReadonlyMap<string, JsonSchema>,
   methods: ProtocolMethods,
   version: string,
-): string {
+  tables: readonly TableSpec[],
+  imported: ReadonlySet<string>,
+  doc: string,
+): { source: string; emitted: Set<string> } {
   const writer = new GuardWriter(definitions);
-  const guards = [...definitions].map(([name, schema]) => {
-    writer.setOwner(guardName(name));
-    const test = within(name, () => writer.test(schema, "v"));
-    return `export function ${guardName(name)}(v: unknown): v is T.${name} {\n  return ${test};\n}\n`;
-  });
   writer.setOwner("method");
-  const tables = TABLES.map(([constName, doc, list, part]) => {
+  const tableSources = tables.map(([constName, tableDoc, list, part]) => {
     const rows = methods[list]
       .map((entry) => `  [${stringLiteral(entry.method)}, ${methodGuard(writer, entry, part)}],\n`)
       .join("");
-    return `/** ${doc} */\nexport const ${constName}: ReadonlyMap<string, Guard> = new Map<string, Guard>([\n${rows}]);\n`;
+    return `/** ${tableDoc} */\nexport const ${constName}: ReadonlyMap<string, Guard> = new Map<string, Guard>([\n${rows}]);\n`;
   });
-  return [
+  const emitted = new Set<string>();
+  const wrappers: string[] = [];
+  for (;;) {
+    const next = [...writer.referenced].find((name) => !emitted.has(name) && !imported.has(name));
+    if (next === undefined) break;
+    emitted.add(next);
+    const schema = definitions.get(next);
+    if (schema === undefined) throw new SchemaError(`guard of missing definition ${next}`);
+    const wrapper = writer.definitionGuard(next, schema);
+    if (wrapper !== undefined) wrappers.push(wrapper);
+  }
+  const fromClient = [...writer.referenced].filter((name) => imported.has(name)).sort();
+  const source = [
     header(version),
-    "/* Plain TypeScript guards, one per wire type, generated from the JSON Schema: each says true exactly\n",
-    " * when the zod schema of the same name (schemas.ts) accepts the parsed JSON value, without copying it\n",
-    " * or building issues. The validator runs them first and asks zod only for the issues of a rejected\n",
-    " * value. No code is compiled at run time. */\n",
+    doc,
     'import { acceptAny, type Guard, isObject, isPlainObject, isUndefined } from "../guardSupport.js";\n',
+    fromClient.length === 0
+      ? ""
+      : `import {\n${fromClient.map((name) => `  ${guardName(name)},\n`).join("")}} from "./guards.js";\n`,
     'import type * as T from "./types.js";\n\n',
-    guards.join("\n"),
+    tableSources.join("\n"),
     "\n",
-    tables.join("\n"),
-    "\n// Helpers: nested objects, arrays, unions and long literal lists of the guards above.\n\n",
+    wrappers.join("\n"),
+    wrappers.length === 0 ? "" : "\n",
     writer.helpers.join("\n"),
   ].join("");
+  return { source, emitted };
+}
+
+/**
+ * `guards.ts` (what a client receives: server notifications and requests, results of client requests)
+ * and `serverGuards.ts` (what a server receives), each with the guards of the definitions its tables
+ * reach; the server file imports those the client file has. A client loads only guards.ts.
+ */
+export function emitGuardFiles(
+  definitions: ReadonlyMap<string, JsonSchema>,
+  methods: ProtocolMethods,
+  version: string,
+): { client: string; server: string } {
+  const client = emitOneGuardsFile(
+    definitions,
+    methods,
+    version,
+    CLIENT_TABLES,
+    new Set(),
+    "/* Plain TypeScript guards generated from the JSON Schema, for what a client receives: each says\n" +
+      " * true exactly when the zod schema of the same name (schemas.ts) accepts the parsed JSON value,\n" +
+      " * without copying it or building issues. The validator runs them first and asks zod only for the\n" +
+      " * issues of a rejected value. No code is compiled at run time. */\n",
+  );
+  const server = emitOneGuardsFile(
+    definitions,
+    methods,
+    version,
+    SERVER_TABLES,
+    client.emitted,
+    "/* The guards of what a server (a fake, in tests) receives: client notifications and requests, and\n" +
+      " * results of server requests; see guards.ts. Loaded by `loadSchemas()`. */\n",
+  );
+  return { client: client.source, server: server.source };
 }

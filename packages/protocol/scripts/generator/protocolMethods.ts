@@ -100,7 +100,11 @@ function resolveResults(
 ): MethodEntry[] {
   const methods = new Set(entries.map((entry) => entry.method));
   for (const [method, result] of Object.entries(overrides)) {
-    if (!methods.has(method)) throw new SchemaError(`result override for unknown ${side} method ${method}`);
+    if (!methods.has(method)) {
+      // An older release may not have the method yet; the pinned one is held to exactly its warnings.
+      warnings.push(`RESULT_TYPE_OVERRIDES names ${side} ${method}, which this schema does not have`);
+      continue;
+    }
     if (!bundle.definitions.has(result))
       throw new SchemaError(`result override ${method} → missing ${result}`);
   }

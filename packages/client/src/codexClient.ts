@@ -25,7 +25,7 @@ import type {
   ThreadSetNameResponse,
   UserInput,
 } from "@codex-app-server/protocol";
-import { CodexValidationError, createValidator, loadSchemas, routeOf } from "@codex-app-server/protocol";
+import { CodexValidationError, createValidator, routeOf } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport, TransportCloseInfo } from "@codex-app-server/transport";
 import { ConnectionClosedError, RpcPeer } from "@codex-app-server/transport";
 import type { Actor } from "xstate";
@@ -230,8 +230,6 @@ export class CodexClient implements AsyncDisposable {
         title: "Codex app-server SDK for TypeScript",
         version: typeof __PACKAGE_VERSION__ === "string" ? __PACKAGE_VERSION__ : "0.0.0",
       };
-      // zod (for the issues of a rejected message) loads while the server starts; the guards need none.
-      const schemas = this.validation === "off" ? undefined : loadSchemas();
       const response = await this.peer.request("initialize", {
         clientInfo: { name: info.name, title: info.title ?? null, version: info.version },
         capabilities: {
@@ -246,7 +244,6 @@ export class CodexClient implements AsyncDisposable {
       const { version, warning } = checkServerVersion(response.userAgent);
       this.serverVersion = version;
       if (warning !== undefined) this.warn(warning);
-      await schemas;
       this.actor.send({
         type: "initialize.done",
         userAgent: response.userAgent,

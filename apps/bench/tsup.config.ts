@@ -1,10 +1,11 @@
 import { defineConfig } from "tsup";
 import { sharedAppTsupConfig } from "../../tsup.shared.js";
 
-/** The bench CLI and the replay server it spawns. */
+/** The bench CLI and the scripts it spawns (the replay server, the cold-connect probe). */
 export default defineConfig(
   sharedAppTsupConfig(import.meta.dirname, {
     main: "src/main.ts",
     replayServer: "src/support/replayServer.ts",
+    connectProbe: "src/support/connectProbe.ts",
   }),
 );

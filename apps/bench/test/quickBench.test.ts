@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runBench } from "./support/benchProcess.js";
 
-const BENCHMARKS = ["stream", "latency", "concurrency", "memory", "real-server"];
+const BENCHMARKS = ["stream", "latency", "concurrency", "memory", "real-server", "connect"];
 
 interface JsonMeasurement {
   name: string;
@@ -37,6 +37,8 @@ describe("codex-sdk-bench --quick", () => {
       "latency.p50",
       "latency.p99",
       "real-server.turn",
+      "connect.sdk",
+      "connect.sdk_import",
     ]) {
       expect(names).toContain(name);
     }

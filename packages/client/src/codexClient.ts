@@ -708,14 +708,17 @@ export class CodexClient implements AsyncDisposable {
   }
 
   /**
-   * Errors the peer reports. In strict mode a notification that fails validation is not delivered:
+   * Errors the peer reports, to `onError` (else stderr, once each). In strict mode a notification that
+   * fails validation is not delivered:
    * when it belongs to a turn, that turn fails with the validation error at once (and is interrupted on
    * the server) instead of waiting for a `turn/completed` that may be the message that was dropped.
    */
   private onPeerError(error: Error): void {
-    const dropped = this.validation === "strict" && error instanceof CodexValidationError;
+    // Without a hook nothing the peer reports (a dropped or invalid message, a stray answer) is lost:
+    // each distinct one is printed once.
     if (this.options.onError !== undefined) this.options.onError(error);
-    else if (dropped) warnOnce(error);
+    else warnOnce(error);
+    const dropped = this.validation === "strict" && error instanceof CodexValidationError;
     if (!dropped || error.kind !== "notification") return;
     const { threadId, turnId } = error.route;
     if (turnId === undefined) return;

@@ -60,8 +60,8 @@ export interface CodexClientOptions {
   onServerRequest?: ServerRequestHandler;
   /**
    * Protocol problems: validation failures (in strict mode the message was dropped, and a turn it
-   * belongs to has failed with the error), stray responses... Without it (and without `onWarning`),
-   * warnings and dropped messages are printed on stderr, once each.
+   * belongs to has failed with the error), invalid lines, stray responses... Without it, each distinct
+   * one is printed on stderr once (and warnings too, unless `onWarning` is set).
    */
   onError?: (error: Error) => void;
   /**

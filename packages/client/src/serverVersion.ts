@@ -44,9 +44,9 @@ function rangeText(): string {
 
 const printed = new Set<string>();
 
-/** Prints a warning on stderr once per process (per message), for clients without a warning hook. */
-export function warnOnce(warning: Error): void {
-  if (printed.has(warning.message)) return;
-  printed.add(warning.message);
-  console.warn(`codex-client: warning: ${warning.message}`);
+/** Prints a warning or error on stderr once per process (per message), for clients without a hook. */
+export function warnOnce(problem: Error): void {
+  if (printed.has(problem.message)) return;
+  printed.add(problem.message);
+  console.warn(`codex-client: ${problem.name}: ${problem.message}`);
 }

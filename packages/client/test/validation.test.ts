@@ -131,14 +131,29 @@ describe("strict validation never drops a message silently", () => {
     expect(t.errors).toEqual([expect.any(CodexValidationError)]);
   });
 
-  it("without onError, a dropped message is printed on stderr once", async () => {
+  it("without onError, a dropped message is printed on stderr once, and so is any other problem", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     await using t = await connectThroughRelay(breakTurnCompleted, { onError: undefined });
     const thread = await t.client.startThread();
     const turn = await thread.turn("hi");
     await expect(turn.result()).rejects.toBeInstanceOf(CodexValidationError);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]?.[0])).toMatch(/invalid notification turn\/completed at turn\.status/);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(
+      /^codex-client: CodexValidationError: invalid notification turn\/completed at turn\.status/,
+    );
+  });
+
+  it("without onError, a line that is not JSON-RPC is printed on stderr too", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const notJsonRpc = (message: Message): Message =>
+      message.method === "turn/started" ? ({ neither: "request nor response" } as Message) : message;
+    await using t = await connectThroughRelay(notJsonRpc, { onError: undefined, validation: "lenient" });
+    const thread = await t.client.startThread();
+    await (await thread.turn("hi")).result();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(
+      /^codex-client: CodexProtocolViolationError: .*invalid message/,
+    );
   });
 });
 

@@ -11,7 +11,7 @@
  *                                          installed as the `codex-0.163.0` npm alias) generates it:
  *                                          test/olderSchema.test.ts replays newer payloads into it.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SUPPORTED_CODEX_RANGE } from "../src/supportedCodexRange.js";
 import { PACKAGE_DIR, resolveAliasedCodexBinary, resolveCodexBinary } from "./codexBinary.js";
@@ -29,11 +29,15 @@ const OLDEST_DIR = join(PACKAGE_DIR, ".tmp", `generated-${SUPPORTED_CODEX_RANGE.
 function writeOldestGenerated(): void {
   const oldest = resolveAliasedCodexBinary(SUPPORTED_CODEX_RANGE.oldest);
   const { files } = buildGeneratedFiles(readServerSchema(oldest.path), oldest.version);
-  rmSync(OLDEST_DIR, { recursive: true, force: true });
   mkdirSync(OLDEST_DIR, { recursive: true });
+  // `test` and `typecheck` both run this script, possibly at once: unchanged files are left alone so a
+  // test reading them is never caught between a delete and a write.
+  for (const name of readdirSync(OLDEST_DIR)) if (!files.has(name)) rmSync(join(OLDEST_DIR, name));
   for (const [name, content] of files) {
     // The generated files import the package's runtime helpers from `../`; from .tmp they are in ../../src.
-    writeFileSync(join(OLDEST_DIR, name), content.replaceAll('from "../', 'from "../../src/'));
+    const rewritten = content.replaceAll('from "../', 'from "../../src/');
+    const path = join(OLDEST_DIR, name);
+    if (!existsSync(path) || readFileSync(path, "utf8") !== rewritten) writeFileSync(path, rewritten);
   }
 }
 

@@ -1,4 +1,28 @@
+import { SUPPORTED_CODEX_RANGE } from "@codex-app-server/protocol";
 import { defineConfig, mergeConfig } from "vitest/config";
 import { sharedVitestConfig } from "../../vitest.shared.js";
 
-export default mergeConfig(sharedVitestConfig, defineConfig({}));
+/**
+ * Two projects: every test (the real-server ones on the pinned, newest supported codex), and the
+ * real-server tests again on the oldest supported release (`CODEX_TEST_VERSION`, which
+ * `startRealAppServer` reads; installed through the testing package's `codex-<version>` npm alias).
+ */
+export default mergeConfig(
+  sharedVitestConfig,
+  defineConfig({
+    test: {
+      projects: [
+        { extends: true, test: { name: "client" } },
+        {
+          extends: true,
+          test: {
+            name: `real server ${SUPPORTED_CODEX_RANGE.oldest}`,
+            include: ["test/realServer.test.ts", "test/realServerRelease.test.ts"],
+            env: { CODEX_TEST_VERSION: SUPPORTED_CODEX_RANGE.oldest },
+            typecheck: { enabled: false },
+          },
+        },
+      ],
+    },
+  }),
+);

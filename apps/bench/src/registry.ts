@@ -1,5 +1,6 @@
 import type { Benchmark } from "./benchmark.js";
 import { concurrencyBenchmark } from "./benchmarks/concurrency.js";
+import { connectBenchmark } from "./benchmarks/connect.js";
 import { latencyBenchmark } from "./benchmarks/latency.js";
 import { memoryBenchmark } from "./benchmarks/memory.js";
 import { realServerBenchmark } from "./benchmarks/realServer.js";
@@ -14,4 +15,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   turnsBenchmark,
   memoryBenchmark,
   realServerBenchmark,
+  connectBenchmark,
 ];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runBench } from "./support/benchProcess.js";
 
-const BENCHMARKS = ["stream", "latency", "concurrency", "turns", "memory", "real-server"];
+const BENCHMARKS = ["stream", "latency", "concurrency", "turns", "memory", "real-server", "connect"];
 
 interface JsonMeasurement {
   name: string;
@@ -39,6 +39,8 @@ describe("codex-sdk-bench --quick", () => {
       "turns.cpu_per_turn",
       "turns.thread_scale",
       "real-server.turn",
+      "connect.sdk",
+      "connect.sdk_import",
     ]) {
       expect(names).toContain(name);
     }

@@ -61,7 +61,7 @@ export class TextOutput implements ChatOutput {
       }
       lines.push(
         indent(
-          "The real codex app-server (@openai/codex 0.169.0) runs here against a scripted stand-in model;\n" +
+          "The real codex app-server (@openai/codex 0.171.0) runs here against a scripted stand-in model;\n" +
             "nothing leaves this machine. Set OPENAI_API_KEY (or pass --cmd/--url) to chat with a real model.",
         ),
       );

@@ -1,9 +1,11 @@
 import type {
+  CodexVersion,
   InitializeResponse,
   Thread,
   ThreadArchiveResponse,
   ThreadUnsubscribeResponse,
 } from "@codex-app-server/protocol";
+import { CodexValidationError } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport } from "@codex-app-server/transport";
 import type { Actor } from "xstate";
 import { AsyncQueue } from "./asyncQueue.js";
@@ -41,6 +43,7 @@ import type {
 import { ServerRequestBroker } from "./serverRequestBroker.js";
 import type { ServerRequestHandler, ServerRequestMethod } from "./serverRequests.js";
 import { SERVER_REQUEST_KINDS } from "./serverRequests.js";
+import { warnOnce } from "./serverVersion.js";
 import type { ConversationStep } from "./steps.js";
 import type { ThreadHandle, ThreadHost } from "./threadHandle.js";
 import type { ThreadOrigin } from "./threadRegistry.js";
@@ -94,6 +97,12 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     this.connection = new ClientConnection(transport, options, {
       decide: this.broker.decide,
       closed: (error, byUs) => this.onClosed(error, byUs),
+      peerError: (error) => this.onPeerError(error),
+      warning: (warning) => {
+        const hook = this.options.onWarning ?? this.options.onError;
+        if (hook !== undefined) hook(warning);
+        else warnOnce(warning);
+      },
     });
     this.requestTimeoutMs = this.connection.requestTimeoutMs;
     this.threads = new ThreadRegistry(
@@ -116,6 +125,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
       maxUnreadEvents: options.maxUnreadEvents ?? DEFAULT_MAX_UNREAD_EVENTS,
       maxEarlyNotifications: options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS,
       onError: (error) => this.options.onError?.(error),
+      failInvalid: (turn, error) => this.failInvalidTurn(turn, error),
       resume: async (thread) => {
         const response = await this.request("thread/resume", { threadId: thread.id });
         this.threads.adopt(response.thread, "resume", thread);
@@ -171,6 +181,15 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
   ): string {
     const summary = this.toJSON();
     return `CodexClient ${inspect ? inspect(summary, options) : JSON.stringify(summary)}`;
+  }
+
+  /**
+   * The server's codex-cli version, read from the `initialize` response's userAgent; undefined before
+   * initialize, or when the userAgent does not say. Outside the supported range it raises a
+   * `CodexServerVersionWarning` (through `onWarning`, else `onError`, else once on stderr).
+   */
+  get serverVersion(): CodexVersion | undefined {
+    return this.connection.serverVersion;
   }
 
   /** The client actor's state: idle, connecting, initializing, ready, closing, closed, failed. */
@@ -436,6 +455,37 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     if (thread === undefined) return;
     thread.actor.send({ type: "turn.ended", turnId: turn.turnId });
     this.threads.markIdle(thread);
+  }
+
+  /**
+   * Errors the peer reports, to `onError` (else stderr, once each). In strict mode a notification that
+   * fails validation is not delivered: when it belongs to a turn, that turn fails with the validation
+   * error at once (and is interrupted on the server) instead of waiting for a `turn/completed` that may
+   * be the message that was dropped.
+   */
+  private onPeerError(error: Error): void {
+    if (this.options.onError !== undefined) this.options.onError(error);
+    else warnOnce(error);
+    const dropped =
+      (this.options.validation ?? "lenient") === "strict" && error instanceof CodexValidationError;
+    if (!dropped || error.kind !== "notification") return;
+    const { threadId, turnId } = error.route;
+    if (turnId === undefined) return;
+    const turn = this.router.runningTurn(turnId);
+    if (turn !== undefined) {
+      this.failInvalidTurn(turn, error);
+      return;
+    }
+    const early = threadId === undefined ? undefined : this.router.heldTurnStart(threadId);
+    if (early !== undefined) early.invalid ??= error;
+  }
+
+  private failInvalidTurn(turn: TurnHandle, error: CodexValidationError): void {
+    if (turn.isFinished) return;
+    turn._fail(error);
+    void this.connection.peer
+      .request("turn/interrupt", { threadId: turn.threadId, turnId: turn.turnId })
+      .catch(() => undefined);
   }
 
   private onClosed(error: Error, byUs: boolean): void {

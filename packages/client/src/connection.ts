@@ -1,4 +1,4 @@
-import type { InitializeResponse } from "@codex-app-server/protocol";
+import type { CodexVersion, InitializeResponse } from "@codex-app-server/protocol";
 import { createValidator } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport, TransportCloseInfo } from "@codex-app-server/transport";
 import { ConnectionClosedError, RpcPeer } from "@codex-app-server/transport";
@@ -11,6 +11,7 @@ import { requestMachine } from "./machines/requestMachine.js";
 import { threadMachine } from "./machines/threadMachine.js";
 import { steerActor, turnMachine } from "./machines/turnMachine.js";
 import type { CodexClientOptions } from "./options.js";
+import { checkServerVersion } from "./serverVersion.js";
 
 declare const __PACKAGE_VERSION__: string;
 
@@ -22,6 +23,10 @@ export interface ConnectionHooks {
   decide(input: RequestMachineInput, signal: AbortSignal): Promise<unknown>;
   /** The transport closed: `error` says why; `byUs` when the client closed it. Runs before the root actor hears it. */
   closed(error: ConnectionClosedError, byUs: boolean): void;
+  /** A problem the peer reported (an invalid or dropped message, a stray answer). */
+  peerError(error: Error): void;
+  /** A warning that stops nothing (a server version outside the supported range). */
+  warning(warning: Error): void;
 }
 
 /**
@@ -33,6 +38,8 @@ export class ClientConnection {
   readonly peer: ClientPeer;
   readonly actor: Actor<ClientMachine>;
   readonly requestTimeoutMs: number | null;
+  /** The server's codex-cli version, from the `initialize` response's userAgent. */
+  serverVersion: CodexVersion | undefined;
   private readonly options: CodexClientOptions;
   private readonly hooks: ConnectionHooks;
   private initializing: Promise<InitializeResponse> | undefined;
@@ -55,7 +62,7 @@ export class ClientConnection {
       requestTimeoutMs: this.requestTimeoutMs,
       name: "codex-client",
     }) as ClientPeer;
-    this.peer.onerror = (error) => this.options.onError?.(error);
+    this.peer.onerror = (error) => hooks.peerError(error);
     this.peer.onclose = (info) => this.transportClosed(info);
     const peer = this.peer;
     const request = requestMachine.provide({
@@ -157,6 +164,9 @@ export class ClientConnection {
       { signal },
     );
     await this.peer.notify("initialized", undefined);
+    const { version, warning } = checkServerVersion(response.userAgent);
+    this.serverVersion = version;
+    if (warning !== undefined) this.hooks.warning(warning);
     this.initialized = response;
     return response;
   }

@@ -1,4 +1,4 @@
-import type { TurnError } from "@codex-app-server/protocol";
+import type { CodexVersion, TurnError } from "@codex-app-server/protocol";
 import { CodexError } from "@codex-app-server/protocol";
 import type { ChatContinuation } from "./continuation.js";
 
@@ -83,5 +83,21 @@ export class CodexEventsDroppedError extends CodexError {
 export class CodexUsageError extends CodexError {
   constructor(message: string) {
     super("usage", message);
+  }
+}
+
+/**
+ * A warning, not a failure: the server's version is outside the range this SDK supports (`older`,
+ * `newer` than its schemas), or cannot be told (`unknown`). The client keeps working.
+ */
+export class CodexServerVersionWarning extends CodexError {
+  readonly support: "older" | "newer" | "unknown";
+  /** The server's version, when its userAgent says. */
+  readonly version: CodexVersion | undefined;
+
+  constructor(support: "older" | "newer" | "unknown", version: CodexVersion | undefined, message: string) {
+    super("unsupported_server_version", message);
+    this.support = support;
+    this.version = version;
   }
 }

@@ -16,6 +16,7 @@ export {
   CodexBufferOverflowError,
   CodexEventsDroppedError,
   CodexInvalidStateError,
+  CodexServerVersionWarning,
   CodexTurnFailedError,
   CodexTurnInactiveError,
   CodexUsageError,

@@ -1,3 +1,4 @@
+import type { CodexValidationError } from "@codex-app-server/protocol";
 import { routeOf } from "@codex-app-server/protocol";
 import type { ServerRequestBroker } from "./serverRequestBroker.js";
 import type { ThreadRegistry } from "./threadRegistry.js";
@@ -11,6 +12,8 @@ const FINISHED_TURNS_KEPT = 256;
 export interface EarlyBuffer {
   notifications: ServerNotification[];
   overflowed: boolean;
+  /** A notification of the coming turn failed strict validation: the turn fails with this at once. */
+  invalid?: CodexValidationError;
 }
 
 /**
@@ -60,6 +63,11 @@ export class NotificationRouter {
     const early: EarlyBuffer = { notifications: [], overflowed: false };
     this.turnStarts.set(threadId, early);
     return early;
+  }
+
+  /** The buffer of a thread whose `turn/start` is in flight. */
+  heldTurnStart(threadId: string): EarlyBuffer | undefined {
+    return this.turnStarts.get(threadId);
   }
 
   releaseTurnStart(threadId: string): void {

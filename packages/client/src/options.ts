@@ -59,8 +59,17 @@ export interface CodexClientOptions {
    * Replace it later with `client.setServerRequestHandler()`.
    */
   onServerRequest?: ServerRequestHandler;
-  /** Protocol problems that did not stop anything (lenient validation failures, stray responses...). */
+  /**
+   * Protocol problems: validation failures (in strict mode the message was dropped, and a turn it
+   * belongs to has failed with the error), invalid lines, stray responses... Without it, each distinct
+   * one is printed on stderr once (and warnings too, unless `onWarning` is set).
+   */
   onError?: (error: Error) => void;
+  /**
+   * Warnings that stop nothing: a server version outside the supported range
+   * (`CodexServerVersionWarning`). Default: `onError`, else stderr once.
+   */
+  onWarning?: (warning: Error) => void;
   /** Attach an XState inspector (e.g. the Stately inspector's `inspect`) to the client's whole actor tree. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** At most this many notifications are buffered per thread while its `turn/start` is in flight. Default 10,000. */
@@ -92,6 +101,7 @@ const CLIENT_OPTION_KEYS = {
   maxEarlyNotifications: true,
   maxIdleThreads: true,
   maxUnreadEvents: true,
+  onWarning: true,
 } satisfies Record<keyof CodexClientOptions, true>;
 
 /**

@@ -1,3 +1,4 @@
+import type { CodexValidationError } from "@codex-app-server/protocol";
 import type { ClientConnection } from "./connection.js";
 import { throwIfAborted } from "./conversation.js";
 import { CodexBufferOverflowError, CodexInvalidStateError } from "./errors.js";
@@ -22,6 +23,8 @@ export interface TurnStarter {
   maxUnreadEvents: number;
   maxEarlyNotifications: number;
   onError(error: Error): void;
+  /** Fails a turn whose notification failed strict validation (and interrupts it on the server). */
+  failInvalid(turn: TurnHandle, error: CodexValidationError): void;
   /** Resumes a released thread (`thread/resume`) into the same handle. */
   resume(thread: ThreadHandle): Promise<void>;
 }
@@ -84,5 +87,6 @@ export async function startTurn(
     void connection.peer.request("turn/interrupt", { threadId: thread.id, turnId }).catch(() => undefined);
   }
   router.addTurn(turn, early);
+  if (early.invalid !== undefined) starter.failInvalid(turn, early.invalid);
   return turn;
 }

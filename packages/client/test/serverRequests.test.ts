@@ -9,7 +9,7 @@ async function rawServer(onServerRequest?: (request: ServerRequest) => unknown) 
   const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
   const server: ServerPeer = new RpcPeer({ transport: serverEnd, requestTimeoutMs: 5_000 });
   server.setRequestHandler("initialize", () => ({
-    userAgent: "raw",
+    userAgent: "codex_cli_rs/0.171.0 (raw test server)",
     codexHome: "/h",
     platformFamily: "unix",
     platformOs: "linux",

@@ -32,15 +32,37 @@ function pinnedCodexVersion(): string {
  */
 export function resolveCodexBinary(): CodexBinary {
   const pinned = pinnedCodexVersion();
+  const binary = installedCodexBinary("@openai/codex");
+  if (binary.version !== pinned) {
+    throw new Error(
+      `${binary.path} reports version ${binary.version}, expected the pinned version ${pinned}`,
+    );
+  }
+  return binary;
+}
+
+/**
+ * The binary of another release installed through an npm alias in devDependencies
+ * (`"codex-0.163.0": "npm:@openai/codex@0.163.0"`), checked to report that version.
+ */
+export function resolveAliasedCodexBinary(version: string): CodexBinary {
+  const binary = installedCodexBinary(`codex-${version}`);
+  if (binary.version !== version) {
+    throw new Error(`${binary.path} reports version ${binary.version}, expected ${version}`);
+  }
+  return binary;
+}
+
+function installedCodexBinary(packageName: string): CodexBinary {
   const fromPackage = createRequire(join(PACKAGE_DIR, "package.json"));
-  const launcherPkg = fromPackage.resolve("@openai/codex/package.json");
+  const launcherPkg = fromPackage.resolve(`${packageName}/package.json`);
   const fromLauncher = createRequire(launcherPkg);
   const platformName = `@openai/codex-${process.platform}-${process.arch}`;
   let platformDir: string;
   try {
     platformDir = dirname(fromLauncher.resolve(`${platformName}/package.json`));
   } catch (error) {
-    throw new Error(`${platformName} is not installed next to @openai/codex`, { cause: error });
+    throw new Error(`${platformName} is not installed next to ${packageName}`, { cause: error });
   }
   const exe = process.platform === "win32" ? "codex.exe" : "codex";
   const vendor = join(platformDir, "vendor");
@@ -49,10 +71,13 @@ export function resolveCodexBinary(): CodexBinary {
     .map((triple) => join(vendor, triple, "bin", exe))
     .find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`no ${exe} binary under ${vendor}`);
-  const reported = execFileSync(found, ["--version"], { encoding: "utf8" }).trim();
+  return codexBinaryAt(found);
+}
+
+/** Any codex binary, by path, with the version it reports (`codex --version`). */
+export function codexBinaryAt(path: string): CodexBinary {
+  const reported = execFileSync(path, ["--version"], { encoding: "utf8" }).trim();
   const version = /(\d+\.\d+\.\d+)/.exec(reported)?.[1];
-  if (version !== pinned) {
-    throw new Error(`${found} reports "${reported}", expected the pinned version ${pinned}`);
-  }
-  return { path: found, version };
+  if (version === undefined) throw new Error(`${path} --version printed "${reported}", not a version`);
+  return { path, version };
 }

@@ -1,16 +1,20 @@
 /**
  * Regenerates src/generated from the pinned codex binary's JSON Schema.
  *
- *   pnpm gen            write the files
- *   pnpm gen --check    exit 1 (with a summary) when the checked-in files differ
+ *   pnpm gen                          write the files
+ *   pnpm gen --check                  exit 1 (with a summary) when the checked-in files differ
+ *   pnpm gen --binary PATH --out DIR  generate from another codex binary (any version) into DIR,
+ *                                     leaving the pin and src/generated alone
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { PACKAGE_DIR, resolveCodexBinary } from "./codexBinary.js";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { codexBinaryAt, PACKAGE_DIR, resolveCodexBinary } from "./codexBinary.js";
 import { buildGeneratedFiles, type GeneratedFiles } from "./generator/build.js";
 import { readServerSchema } from "./serverOutput.js";
 
-const GENERATED_DIR = join(PACKAGE_DIR, "src", "generated");
+let GENERATED_DIR = join(PACKAGE_DIR, "src", "generated");
+
 function existingFiles(): Map<string, string> {
   const files = new Map<string, string>();
   if (!existsSync(GENERATED_DIR)) return files;
@@ -65,9 +69,17 @@ function write(expected: GeneratedFiles): void {
 }
 
 function main(): number {
-  const binary = resolveCodexBinary();
-  const files = buildGeneratedFiles(readServerSchema(binary.path), binary.version);
-  if (process.argv.includes("--check")) return check(files);
+  const { values } = parseArgs({
+    options: { check: { type: "boolean" }, binary: { type: "string" }, out: { type: "string" } },
+  });
+  if (values.binary !== undefined && values.out === undefined && !values.check) {
+    throw new Error("--binary needs --out DIR: src/generated always matches the pinned binary");
+  }
+  const binary = values.binary === undefined ? resolveCodexBinary() : codexBinaryAt(resolve(values.binary));
+  if (values.out !== undefined) GENERATED_DIR = resolve(values.out);
+  const { files, warnings } = buildGeneratedFiles(readServerSchema(binary.path), binary.version);
+  for (const warning of warnings) console.warn(`generate: warning: ${warning}`);
+  if (values.check) return check(files);
   write(files);
   return 0;
 }

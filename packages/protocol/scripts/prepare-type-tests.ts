@@ -7,10 +7,15 @@
  *                                          to prove every zod schema's output is its generated type. It
  *                                          costs ~20 s of compile time, so it stays out of the tsconfig
  *                                          the tests and other packages use.
+ *   .tmp/generated-<oldest>/               src/generated as the oldest supported release (0.163.0,
+ *                                          installed as the `codex-0.163.0` npm alias) generates it:
+ *                                          test/olderSchema.test.ts replays newer payloads into it.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_DIR, resolveCodexBinary } from "./codexBinary.js";
+import { SUPPORTED_CODEX_RANGE } from "../src/supportedCodexRange.js";
+import { PACKAGE_DIR, resolveAliasedCodexBinary, resolveCodexBinary } from "./codexBinary.js";
+import { buildGeneratedFiles } from "./generator/build.js";
 import { emitSchemasFile } from "./generator/emitSchemas.js";
 import { loadBundle } from "./generator/jsonSchema.js";
 import { readServerSchema, withServerOutput } from "./serverOutput.js";
@@ -18,6 +23,23 @@ import { readServerSchema, withServerOutput } from "./serverOutput.js";
 const OUT_DIR = join(PACKAGE_DIR, "test", "fixtures", "generated");
 const CHECKED_DIR = join(PACKAGE_DIR, ".tmp", "checked-schemas");
 const ORACLE_DIR = join(OUT_DIR, "oracle");
+/** src/generated as the oldest supported release would have it, for tests of newer payloads. */
+const OLDEST_DIR = join(PACKAGE_DIR, ".tmp", `generated-${SUPPORTED_CODEX_RANGE.oldest}`);
+
+function writeOldestGenerated(): void {
+  const oldest = resolveAliasedCodexBinary(SUPPORTED_CODEX_RANGE.oldest);
+  const { files } = buildGeneratedFiles(readServerSchema(oldest.path), oldest.version);
+  mkdirSync(OLDEST_DIR, { recursive: true });
+  // `test` and `typecheck` both run this script, possibly at once: unchanged files are left alone so a
+  // test reading them is never caught between a delete and a write.
+  for (const name of readdirSync(OLDEST_DIR)) if (!files.has(name)) rmSync(join(OLDEST_DIR, name));
+  for (const [name, content] of files) {
+    // The generated files import the package's runtime helpers from `../`; from .tmp they are in ../../src.
+    const rewritten = content.replaceAll('from "../', 'from "../../src/');
+    const path = join(OLDEST_DIR, name);
+    if (!existsSync(path) || readFileSync(path, "utf8") !== rewritten) writeFileSync(path, rewritten);
+  }
+}
 
 /** Names a ts-rs barrel re-exports: `export type { Name } from "./Name";`. */
 function exportedNames(barrel: string): string[] {
@@ -82,7 +104,10 @@ function main(): void {
     join(CHECKED_DIR, "tsconfig.json"),
     `${JSON.stringify({ extends: "../../tsconfig.json", include: ["checkedSchemas.ts"] }, null, 2)}\n`,
   );
-  console.log(`oracle: ${oracle.size} types (${shared.length} shared with ours); checked schemas written.`);
+  writeOldestGenerated();
+  console.log(
+    `oracle: ${oracle.size} types (${shared.length} shared with ours); checked schemas and the ${SUPPORTED_CODEX_RANGE.oldest} files written.`,
+  );
 }
 
 function quoteUnion(names: string[]): string {

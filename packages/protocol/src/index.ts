@@ -1,5 +1,7 @@
 export type { CodexErrorOptions } from "./codexError.js";
 export { CodexError } from "./codexError.js";
+export type { CodexVersion } from "./codexVersion.js";
+export { compareCodexVersions, parseCodexVersion, parseUserAgentVersion } from "./codexVersion.js";
 export type {
   ClientNotificationMap,
   ClientNotificationMethod,
@@ -7,7 +9,6 @@ export type {
   ClientRequestMethod,
   ClientRequestParams,
   ClientRequestResult,
-  RequestSchemas,
   RoutePaths,
   ServerNotificationMap,
   ServerNotificationMethod,
@@ -19,15 +20,11 @@ export type {
 } from "./generated/index.js";
 export {
   CLIENT_NOTIFICATION_METHODS,
-  CLIENT_NOTIFICATION_SCHEMAS,
   CLIENT_REQUEST_METHODS,
-  CLIENT_REQUEST_SCHEMAS,
+  GENERATED_FROM_VERSION,
   SERVER_MESSAGE_ROUTES,
   SERVER_NOTIFICATION_METHODS,
-  SERVER_NOTIFICATION_SCHEMAS,
   SERVER_REQUEST_METHODS,
-  SERVER_REQUEST_SCHEMAS,
-  schemas,
 } from "./generated/index.js";
 // Generated from the pinned server (src/generated). The ~780 wire types are re-exported as types only;
 // src/generated/index.ts lists every name explicitly.
@@ -46,7 +43,12 @@ export type {
 export { classifyMessage, JsonRpcErrorCode } from "./jsonrpc.js";
 export type { MessageRoute } from "./routeOf.js";
 export { NO_ROUTE, routeOf } from "./routeOf.js";
+export {
+  codexVersionSupport,
+  SUPPORTED_CODEX_RANGE,
+  supportedCodexPeerRange,
+} from "./supportedCodexRange.js";
 export type { MessageValidator, ValidationIssue, ValidationMode, ValidationResult } from "./validation.js";
 export { CodexValidationError, VALID_KNOWN, VALID_UNKNOWN } from "./validation.js";
 export type { ValidatorOptions, ValidatorSide } from "./validator.js";
-export { createValidator } from "./validator.js";
+export { createValidator, loadSchemas } from "./validator.js";

@@ -1,4 +1,5 @@
 import { CodexError } from "./codexError.js";
+import { type MessageRoute, NO_ROUTE } from "./routeOf.js";
 
 /**
  * How incoming messages are checked against the generated schemas.
@@ -19,12 +20,17 @@ export class CodexValidationError extends CodexError {
   readonly method: string;
   readonly kind: "request" | "notification" | "response";
   readonly issues: readonly ValidationIssue[];
+  /**
+   * The thread and turn the rejected notification or server request names (`routeOf` its params), so a
+   * client can fail that turn; `NO_ROUTE` for responses and messages of no thread.
+   */
+  readonly route: MessageRoute;
 
   constructor(
     kind: "request" | "notification" | "response",
     method: string,
     issues: readonly ValidationIssue[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; route?: MessageRoute },
   ) {
     const first = issues[0];
     const where = first ? ` at ${first.path.length ? first.path.join(".") : "(root)"}: ${first.message}` : "";
@@ -33,13 +39,22 @@ export class CodexValidationError extends CodexError {
     this.method = method;
     this.kind = kind;
     this.issues = issues;
+    this.route = options?.route ?? NO_ROUTE;
   }
 }
 
-/** The outcome of checking one payload. Success results are shared constants: no allocation. */
+/**
+ * The outcome of checking one payload. Success results are shared constants: no allocation. A failure
+ * found before zod has loaded (zod is loaded only when a first message fails its guard) has an `error`
+ * with no issues yet and `details`, which resolves to the same failure with zod's issues; report that.
+ */
 export type ValidationResult =
   | { readonly ok: true; readonly known: boolean }
-  | { readonly ok: false; readonly error: CodexValidationError };
+  | {
+      readonly ok: false;
+      readonly error: CodexValidationError;
+      readonly details?: Promise<CodexValidationError>;
+    };
 
 export const VALID_KNOWN: ValidationResult = Object.freeze({ ok: true, known: true });
 export const VALID_UNKNOWN: ValidationResult = Object.freeze({ ok: true, known: false });

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveCodexBinary } from "../scripts/codexBinary.js";
 import { buildGeneratedFiles } from "../scripts/generator/build.js";
+import { emitGuardFiles, GuardWriter } from "../scripts/generator/emitGuards.js";
+import { emitMethodsFile, emitSchemaTablesFile } from "../scripts/generator/emitMethods.js";
 import { emitSchemasFile, orderDefinitions, renderZod } from "../scripts/generator/emitSchemas.js";
 import { emitTypesFile, renderType } from "../scripts/generator/emitTypes.js";
 import {
@@ -13,6 +15,8 @@ import {
 } from "../scripts/generator/jsonSchema.js";
 import { extractMethods } from "../scripts/generator/protocolMethods.js";
 import { readServerSchema } from "../scripts/serverOutput.js";
+
+const GUARD_SUPPORT = join(import.meta.dirname, "..", "src", "guardSupport.js");
 
 const ref = (name: string): SchemaNode => ({ $ref: `#/definitions/v2/${name}` });
 const str: SchemaNode = { type: "string" };
@@ -51,9 +55,10 @@ function request(method: string, params: JsonSchema) {
 }
 
 describe("the checked-in generated files", () => {
-  it("are exactly what the pinned binary generates (pnpm gen --check)", () => {
+  it("are exactly what the pinned binary generates (pnpm gen --check), with only the known warning", () => {
     const binary = resolveCodexBinary();
-    const expected = buildGeneratedFiles(readServerSchema(binary.path), binary.version);
+    const { files: expected, warnings } = buildGeneratedFiles(readServerSchema(binary.path), binary.version);
+    expect(warnings).toEqual([expect.stringContaining("client request modelProvider/default/set")]);
     const dir = join(import.meta.dirname, "..", "src", "generated");
     expect(readdirSync(dir).sort()).toEqual([...expected.keys()].sort());
     for (const [name, content] of expected) {
@@ -114,20 +119,31 @@ describe("result types of requests", () => {
     ]);
   });
 
-  it("fail generation when a method's result cannot be resolved", () => {
+  it("are unknown, with a warning, when neither the convention nor the table names one", () => {
     const loaded = loadBundle(
       bundle(protocolUnions({ clientRequests: [request("account/logout", { type: "null" })] }), v2),
     );
-    expect(() => extractMethods(loaded, {})).toThrow(
-      /cannot resolve the result type of client request method\(s\) account\/logout/,
+    const methods = extractMethods(loaded, {});
+    expect(methods.clientRequests.find((entry) => entry.method === "account/logout")?.result).toBeUndefined();
+    expect(methods.warnings).toEqual([
+      expect.stringContaining("names no result type for client request account/logout"),
+    ]);
+    const methodsFile = emitMethodsFile(methods, "test");
+    expect(methodsFile).toContain('"account/logout": { params: null; result: unknown };');
+    expect(emitSchemaTablesFile(methods, "test")).toMatch(
+      /"account\/logout": \{\n {4}params: \(\) => z\.null\(\),\n {4}result: \(\) => z\.unknown\(\),/,
     );
+    const guardsFile = emitGuardFiles(loaded.definitions, methods, "test").client;
+    expect(guardsFile).toContain('["account/logout", acceptAny]');
+    // The table wins over the warning.
+    expect(extractMethods(loaded, { "account/logout": "LogoutAccountResponse" }).warnings).toEqual([]);
   });
 
-  it("fail generation when the explicit table is stale", () => {
+  it("warn when the explicit table names a method the schema lacks, and fail when it names a missing type", () => {
     const loaded = loadBundle(bundle(protocolUnions(), v2));
-    expect(() => extractMethods(loaded, { "account/gone": "LogoutAccountResponse" })).toThrow(
-      /override for unknown client request method account\/gone/,
-    );
+    expect(extractMethods(loaded, { "account/gone": "LogoutAccountResponse" }).warnings).toEqual([
+      "RESULT_TYPE_OVERRIDES names client request account/gone, which this schema does not have",
+    ]);
     const withMethod = loadBundle(
       bundle(protocolUnions({ clientRequests: [request("account/logout", { type: "null" })] }), v2),
     );
@@ -216,31 +232,117 @@ describe("recursive definitions", () => {
     ]);
   });
 
-  it("reference cycle members through z.lazy, and validate at any depth", async () => {
+  it("reference cycle members through z.lazy, and validate at any depth (schemas and guards)", async () => {
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "types.ts"), emitTypesFile(definitions, "test"));
     const source = emitSchemasFile(definitions, "test", { mode: "cast", typesModule: "./types.js" });
-    expect(source).toContain("children: z.array(z.lazy(() => TreeSchema))");
-    expect(source).toContain("leaf: LeafSchema.optional()");
+    expect(source).toContain("children: z.array(z.lazy(() => schemas.TreeSchema))");
+    expect(source).toContain("leaf: schemas.LeafSchema.optional()");
     writeFileSync(join(out, "schemas.ts"), source);
-    const generated = (await import(join(out, "schemas.ts"))) as Record<
-      string,
-      { safeParse(v: unknown): unknown }
-    >;
+    const said = (method: string, definition: string) => ({
+      method,
+      description: undefined,
+      params: ref(definition),
+      paramsRequired: true,
+      result: undefined,
+    });
+    const methods = {
+      clientRequests: [],
+      clientNotifications: [],
+      serverRequests: [],
+      serverNotifications: [said("tree/said", "Tree"), said("ping/said", "Ping")],
+      warnings: [],
+    };
+    const guardsSource = emitGuardFiles(definitions, methods, "test").client.replace(
+      "../guardSupport.js",
+      GUARD_SUPPORT,
+    );
+    // Only what the tables reach; each definition's own guard is its top node's function (no wrapper).
+    expect(guardsSource).not.toContain("isProbeParams");
+    expect(guardsSource).toContain("export function isTree(v: any): v is T.Tree {");
+    writeFileSync(join(out, "guards.ts"), guardsSource);
+    const { schemas } = (await import(join(out, "schemas.ts"))) as {
+      schemas: Record<string, { safeParse(v: unknown): unknown }>;
+    };
+    const guards = (await import(join(out, "guards.ts"))) as Record<string, (v: unknown) => boolean>;
     const tree = { children: [{ children: [{ children: [], leaf: { value: "deep" } }] }] };
-    expect(generated.TreeSchema!.safeParse(tree)).toMatchObject({ success: true });
+    expect(schemas.TreeSchema!.safeParse(tree)).toMatchObject({ success: true });
+    expect(guards.isTree!(tree)).toBe(true);
     const bad = { children: [{ children: [{ children: [], leaf: { value: 1 } }] }] };
-    expect(generated.TreeSchema!.safeParse(bad)).toMatchObject({
+    expect(schemas.TreeSchema!.safeParse(bad)).toMatchObject({
       success: false,
       error: { issues: [{ path: ["children", 0, "children", 0, "leaf", "value"] }] },
     });
-    expect(generated.PingSchema!.safeParse({ pong: { ping: { pong: null } } })).toMatchObject({
+    expect(guards.isTree!(bad)).toBe(false);
+    expect(schemas.PingSchema!.safeParse({ pong: { ping: { pong: null } } })).toMatchObject({
       success: true,
     });
+    expect(guards.isPing!({ pong: { ping: { pong: null } } })).toBe(true);
+    expect(guards.isPing!({ pong: { ping: { pong: 1 } } })).toBe(false);
+  });
+});
+
+describe("literals", () => {
+  it("of numbers and booleans become literal types, zod literals and guard comparisons", () => {
+    const schema: JsonSchema = object({
+      mode: literal("show"),
+      version: { type: "integer", format: "uint8", enum: [1] },
+      flag: { type: "boolean", enum: [true] },
+      mixed: { enum: ["a", 2, false, null] },
+    });
+    expect(renderType(schema)).toBe(
+      '{\n  mode: "show";\n  version: 1;\n  flag: true;\n  mixed: "a" | 2 | false | null;\n}',
+    );
+    const zod = renderZod(schema);
+    expect(zod).toContain("version: z.literal(1),");
+    expect(zod).toContain("flag: z.literal(true),");
+    expect(zod).toContain('mixed: z.union([z.literal("a"), z.literal(2), z.literal(false)]).nullable(),');
+    const writer = new GuardWriter(new Map());
+    writer.test(schema, "v");
+    const body = writer.helpers.join("\n");
+    expect(body).toContain("v.version === 1 &&");
+    expect(body).toContain("v.flag === true &&");
+    // Four values or more: one switch.
+    expect(body).toMatch(
+      /switch \(v\) \{\n {4}case "a":\n {4}case 2:\n {4}case false:\n {4}case null:\n {6}return true;/,
+    );
+  });
+
+  it("of any other kind are refused with the definition and field named", () => {
+    expect(() => loadBundle(bundle({}, { Thing: object({ inner: { enum: [{ a: 1 }] } }) }))).toThrow(
+      /#\/definitions\/v2\/Thing\.properties\.inner\.enum holds \{"a":1\}/,
+    );
   });
 });
 
 describe("errors", () => {
+  it("name the definition and the field where rendering fails", () => {
+    const loaded = loadBundle(
+      bundle(protocolUnions(), {
+        Outer: object({
+          items: {
+            type: "array",
+            items: { oneOf: [str, { ...object({ x: str }), additionalProperties: str }] },
+          },
+        }),
+      }),
+    );
+    const message = /^Outer\.items\[\]\.oneOf\[1\]: objects with both properties and typed extra keys/;
+    expect(() => emitTypesFile(loaded.definitions, "test")).toThrow(message);
+    expect(() =>
+      emitSchemasFile(loaded.definitions, "test", { mode: "cast", typesModule: "./t.js" }),
+    ).toThrow(message);
+    const methods = extractMethods(loaded, {});
+    methods.serverNotifications.push({
+      method: "outer/said",
+      description: undefined,
+      params: ref("Outer"),
+      paramsRequired: true,
+      result: undefined,
+    });
+    expect(() => emitGuardFiles(loaded.definitions, methods, "test")).toThrow(message);
+  });
+
   it("are SchemaErrors with the location in the message", () => {
     try {
       loadBundle(bundle({}, { Thing: { properties: { inner: { const: 1 } } } }));

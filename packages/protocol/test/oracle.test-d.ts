@@ -84,13 +84,14 @@ type ReverseMismatches = {
  *   and getAuthStatus, which the JSON Schema no longer has.
  * - ServerNotification: ts-rs also lists rawResponseItem/completed and rawResponse/completed, which the
  *   JSON Schema's notification union leaves out.
- * - ThreadRealtimeItem (and the three types containing it): its `bemItemPromoted` variant has
+ * - ThreadRealtimeItem (and the four types containing it): its `bemItemPromoted` variant has
  *   `item_id`/`turn_id` in the JSON Schema but `itemId`/`turnId` in ts-rs. The JSON Schema comes from
  *   schemars, which follows serde's attributes, so it is what goes over the wire.
  */
 type ExpectedForwardMismatches =
   | "ClientRequest"
   | "ServerNotification"
+  | "ThreadRealtimeEntry"
   | "ThreadRealtimeItem"
   | "ThreadRealtimeItemCompletedNotification"
   | "ThreadRealtimeItemStartedNotification"

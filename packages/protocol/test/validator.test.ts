@@ -1,19 +1,22 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type z, config as zodConfig } from "zod";
 import {
-  CLIENT_NOTIFICATION_SCHEMAS,
-  CLIENT_REQUEST_SCHEMAS,
   CodexValidationError,
   createValidator,
+  loadSchemas,
   type MessageValidator,
-  SERVER_NOTIFICATION_SCHEMAS,
-  SERVER_REQUEST_SCHEMAS,
-  schemas,
   VALID_KNOWN,
   VALID_UNKNOWN,
   type ValidationMode,
   type ValidationResult,
 } from "../src/index.js";
+import {
+  CLIENT_NOTIFICATION_SCHEMAS,
+  CLIENT_REQUEST_SCHEMAS,
+  SERVER_NOTIFICATION_SCHEMAS,
+  SERVER_REQUEST_SCHEMAS,
+  schemas,
+} from "../src/schemas.js";
 import { type RecordedPayload, recordedParams, recordedPayloads, recordedResult } from "./recorded.js";
 
 const MODES: ValidationMode[] = ["strict", "lenient", "off"];
@@ -30,6 +33,9 @@ function expectFailure(result: ValidationResult): CodexValidationError {
   expect(result.error).toBeInstanceOf(CodexValidationError);
   return result.error;
 }
+
+// Validators load zod in the background; these tests want zod's issues from the first message.
+beforeAll(() => loadSchemas());
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -370,7 +376,7 @@ describe("the validator's fast path", () => {
 });
 
 describe("the validator where code cannot be generated (a Content-Security-Policy without 'unsafe-eval')", () => {
-  it("asks zod for objects instead, with the same verdicts", async () => {
+  it("compiles nothing at run time (the guards are generated code) and gives zod's verdicts", async () => {
     const blocked = vi.fn(() => {
       throw new EvalError("Code generation from strings disallowed for this context");
     });
@@ -380,6 +386,7 @@ describe("the validator where code cannot be generated (a Content-Security-Polic
     zodConfig({ jitless: true });
     try {
       const fresh = await import("../src/validator.js");
+      await fresh.loadSchemas();
       let rejected = 0;
       for (const entry of recordedPayloads()) {
         const side = entry.direction === "in" ? "client" : "server";
@@ -393,12 +400,91 @@ describe("the validator where code cannot be generated (a Content-Security-Polic
           if (!result.ok) rejected++;
         }
       }
-      expect(blocked).toHaveBeenCalled();
+      expect(blocked).not.toHaveBeenCalled();
       expect(rejected).toBeGreaterThan(1000);
     } finally {
       zodConfig({ jitless: false });
       vi.unstubAllGlobals();
       vi.resetModules();
     }
+  });
+});
+
+describe("schemas are built on first use", () => {
+  /** How many of the ~780 schemas a fresh copy of the package has built so far. */
+  function built(fresh: typeof import("../src/schemas.js")): number {
+    return Object.values(Object.getOwnPropertyDescriptors(fresh.schemas)).filter((d) => "value" in d).length;
+  }
+
+  it("a failure before zod has loaded fails at once, and brings zod's issues in `details`", async () => {
+    vi.resetModules();
+    try {
+      const fresh = await import("../src/index.js");
+      const validator = fresh.createValidator({ mode: "strict", side: "client" });
+      const params = recordedParams("item/agentMessage/delta");
+      expect(validator.notification("item/agentMessage/delta", params)).toBe(fresh.VALID_KNOWN);
+      const early = validator.notification("item/agentMessage/delta", { ...params, delta: 42 });
+      if (early.ok) throw new Error("expected a failure");
+      expect(early.error).toBeInstanceOf(CodexValidationError);
+      expect(early.error.route).toEqual({ threadId: params.threadId, turnId: params.turnId });
+      expect(early.error.issues).toEqual([
+        { path: [], message: expect.stringContaining("follow in `details`") },
+      ]);
+      const detailed = await early.details;
+      expect(detailed).toBeInstanceOf(CodexValidationError);
+      expect(detailed?.issues[0]?.path).toEqual(["delta"]);
+      expect(detailed?.route).toEqual(early.error.route);
+      // Once zod is there, failures carry their issues at once.
+      const later = validator.notification("item/agentMessage/delta", { ...params, delta: 42 });
+      if (later.ok) throw new Error("expected a failure");
+      expect(later.details).toBeUndefined();
+      expect(later.error.issues[0]?.path).toEqual(["delta"]);
+    } finally {
+      vi.resetModules();
+    }
+  });
+
+  it("importing builds none, a valid message builds none, a rejected one builds only what its method needs", async () => {
+    vi.resetModules();
+    try {
+      const fresh = { ...(await import("../src/index.js")), ...(await import("../src/schemas.js")) };
+      await fresh.loadSchemas();
+      expect(built(fresh)).toBe(0);
+      const validator = fresh.createValidator({ mode: "strict", side: "client" });
+      const params = recordedParams("item/agentMessage/delta");
+      expect(validator.notification("item/agentMessage/delta", params)).toBe(fresh.VALID_KNOWN);
+      expect(built(fresh)).toBe(0);
+      const result = validator.notification("item/agentMessage/delta", { ...params, delta: 42 });
+      expect(result.ok).toBe(false);
+      expect(built(fresh)).toBe(1);
+      expect(
+        Object.getOwnPropertyDescriptor(fresh.schemas, "AgentMessageDeltaNotificationSchema"),
+      ).toHaveProperty("value");
+      // Reading a schema builds it and what it refers to, once.
+      const thread = fresh.schemas.ThreadSchema;
+      expect(fresh.schemas.ThreadSchema).toBe(thread);
+      expect(built(fresh)).toBeGreaterThan(2);
+      expect(built(fresh)).toBeLessThan(100);
+    } finally {
+      vi.resetModules();
+    }
+  });
+});
+
+describe("a rejected message's error", () => {
+  it("names the thread and turn of a notification or server request, so a client can fail that turn", () => {
+    const validator = createValidator({ mode: "strict", side: "client" });
+    const delta = recordedParams("item/agentMessage/delta");
+    const notification = expectFailure(
+      validator.notification("item/agentMessage/delta", { ...delta, delta: 42 }),
+    );
+    expect(notification.route).toEqual({ threadId: delta.threadId, turnId: delta.turnId });
+    const approval = recordedParams("item/commandExecution/requestApproval");
+    const request = expectFailure(
+      validator.request("item/commandExecution/requestApproval", { ...approval, itemId: 7 }),
+    );
+    expect(request.route).toEqual({ threadId: approval.threadId, turnId: approval.turnId });
+    const response = expectFailure(validator.response("thread/start", { thread: 1 }));
+    expect(response.route).toEqual({});
   });
 });

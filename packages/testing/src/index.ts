@@ -41,6 +41,8 @@ export type {
   ApprovalPolicy,
   AppServerExit,
   AppServerLaunch,
+  CodexRelease,
+  CodexReleaseOptions,
   RealAppServerErrorCode,
   RealAppServerTransport,
   ResolveCodexBinaryOptions,
@@ -53,6 +55,10 @@ export type {
 } from "./realServer/index.js";
 export {
   AppServerProcess,
+  CODEX_BIN_ENV,
+  CODEX_VERSION_ENV,
+  codexVersionOf,
+  installedCodexReleases,
   liveAppServerPids,
   OutputTail,
   RealAppServerError,
@@ -60,6 +66,7 @@ export {
   SCRIPTED_MODEL_NAME,
   SCRIPTED_PROVIDER_ID,
   StdioRealAppServer,
+  selectCodexRelease,
   spawnAppServer,
   startRealAppServer,
   WebSocketRealAppServer,

@@ -865,3 +865,71 @@ describe("RpcPeer send queue", () => {
     );
   });
 });
+
+describe("RpcPeer validation failures found before zod has loaded", () => {
+  /** Fails every message of `kind`; the failure's issues come later, in `details`. */
+  function deferredValidator(mode: ValidationMode, kind: Kind) {
+    let resolveDetails!: (error: CodexValidationError) => void;
+    const details = new Promise<CodexValidationError>((resolve) => {
+      resolveDetails = resolve;
+    });
+    const check = (checked: Kind, method: string): ValidationResult =>
+      checked === kind
+        ? {
+            ok: false,
+            error: new CodexValidationError(kind, method, [{ path: [], message: "pending" }]),
+            details,
+          }
+        : VALID_UNKNOWN;
+    const validator: MessageValidator = {
+      mode,
+      notification: (method) => check("notification", method),
+      request: (method) => check("request", method),
+      response: (method) => check("response", method),
+    };
+    return { validator, resolveDetails };
+  }
+  const detailed = (kind: Kind, method: string) =>
+    new CodexValidationError(kind, method, [{ path: ["turn", "status"], message: "Invalid option" }]);
+
+  it("strict: the notification is dropped at once and the detailed error reported when it is there", async () => {
+    const { validator, resolveDetails } = deferredValidator("strict", "notification");
+    const { client, raw, errors } = await startWithRawServer({ validator });
+    const got: string[] = [];
+    client.onNotification((m) => got.push(m.method));
+    await raw.send({ method: "turn/completed", params: {} });
+    await flush();
+    expect(got).toEqual([]);
+    expect(errors).toEqual([]);
+    const error = detailed("notification", "turn/completed");
+    resolveDetails(error);
+    await flush();
+    expect(errors).toEqual([error]);
+  });
+
+  it("strict: the request rejects with the detailed error", async () => {
+    const { validator, resolveDetails } = deferredValidator("strict", "response");
+    const { client, raw } = await startWithRawServer({ validator });
+    const answer = client.request("thread/start", { model: "m" }).catch((e: unknown) => e);
+    await flush();
+    await raw.send({ id: 1, result: { threadId: 5 } });
+    const error = detailed("response", "thread/start");
+    resolveDetails(error);
+    expect(await answer).toBe(error);
+  });
+
+  it("strict: a server request is answered -32602 with the detailed issues", async () => {
+    const { validator, resolveDetails } = deferredValidator("strict", "request");
+    const { raw, received, errors } = await startWithRawServer({ validator });
+    await raw.send({ id: 9, method: "item/tool/call", params: {} });
+    await flush();
+    expect(received).toEqual([]);
+    const error = detailed("request", "item/tool/call");
+    resolveDetails(error);
+    await flush();
+    expect(errors).toEqual([error]);
+    expect(received).toEqual([
+      { id: 9, error: { code: -32602, message: error.message, data: { issues: error.issues } } },
+    ]);
+  });
+});

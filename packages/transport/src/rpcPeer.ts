@@ -1,4 +1,5 @@
 import type {
+  CodexValidationError,
   JsonRpcErrorObject,
   JsonRpcErrorResponse,
   JsonRpcMessage,
@@ -307,7 +308,7 @@ export class RpcPeer<
     if (validator !== undefined && validator.mode !== "off") {
       const checked = validator.notification(message.method, message.params);
       if (!checked.ok) {
-        this.report(checked.error);
+        this.whenDetailed(checked, (error) => this.report(error));
         if (validator.mode === "strict") return;
       }
     }
@@ -365,10 +366,10 @@ export class RpcPeer<
       const checked = validator.response(request.method, message.result);
       if (!checked.ok) {
         if (validator.mode === "strict") {
-          request.reject(checked.error);
+          this.whenDetailed(checked, (error) => request.reject(error));
           return;
         }
-        this.report(checked.error);
+        this.whenDetailed(checked, (error) => this.report(error));
       }
     }
     request.resolve(message.result);
@@ -425,15 +426,18 @@ export class RpcPeer<
     if (validator !== undefined && validator.mode !== "off") {
       const checked = validator.request(method, params);
       if (!checked.ok) {
-        this.report(checked.error);
-        if (validator.mode === "strict") {
-          this.respondError(id, {
-            code: JsonRpcErrorCode.InvalidParams,
-            message: checked.error.message,
-            data: { issues: checked.error.issues },
-          });
-          return;
-        }
+        const strict = validator.mode === "strict";
+        this.whenDetailed(checked, (error) => {
+          this.report(error);
+          if (strict) {
+            this.respondError(id, {
+              code: JsonRpcErrorCode.InvalidParams,
+              message: error.message,
+              data: { issues: error.issues },
+            });
+          }
+        });
+        if (strict) return;
       }
     }
     const handler = this.handlers.get(method) ?? this.fallbackHandler;
@@ -462,6 +466,18 @@ export class RpcPeer<
     } finally {
       this.inFlight.delete(controller);
     }
+  }
+
+  /**
+   * Hands a validation failure on: at once, or, when it was found before zod had loaded, once its
+   * `details` (zod's issues) are there.
+   */
+  private whenDetailed(
+    failure: { error: CodexValidationError; details?: Promise<CodexValidationError> },
+    use: (error: CodexValidationError) => void,
+  ): void {
+    if (failure.details === undefined) use(failure.error);
+    else failure.details.then(use, () => use(failure.error));
   }
 
   private respondError(id: RequestId, error: JsonRpcErrorObject): void {

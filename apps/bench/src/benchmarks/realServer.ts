@@ -35,7 +35,7 @@ async function bareOneShot(client: LineClient, prompt: string): Promise<string |
 
 /**
  * `real-server`: one-shot turns (a new thread, one message, its answer) against the pinned
- * `codex app-server` 0.169.0 and a `ScriptedModel`. This SDK keeps one server process for every
+ * `codex app-server` and a `ScriptedModel`. This SDK keeps one server process for every
  * turn; `@openai/codex-sdk`'s `Thread.run` starts `codex exec` for each turn. Both run the same
  * binary (`codexPathOverride`) with the same environment, so the same CODEX_HOME and config.toml
  * point both at the same scripted model. A bare JSON-lines client on a second long-lived server

@@ -1,4 +1,8 @@
-/** index.ts of src/generated: every generated name, listed explicitly. */
+/**
+ * index.ts of src/generated: the generated names of the package root, listed explicitly. Nothing here
+ * imports zod: the zod schemas (schemas.ts, schemaTables.ts) are the `./schemas` entry, loaded on demand,
+ * and guards.ts is internal (the validator imports it directly).
+ */
 import { header } from "./text.js";
 
 const METHOD_TYPE_EXPORTS = [
@@ -8,7 +12,6 @@ const METHOD_TYPE_EXPORTS = [
   "ClientRequestMethod",
   "ClientRequestParams",
   "ClientRequestResult",
-  "RequestSchemas",
   "ServerNotificationMap",
   "ServerNotificationMethod",
   "ServerNotificationParams",
@@ -20,13 +23,9 @@ const METHOD_TYPE_EXPORTS = [
 
 const METHOD_VALUE_EXPORTS = [
   "CLIENT_NOTIFICATION_METHODS",
-  "CLIENT_NOTIFICATION_SCHEMAS",
   "CLIENT_REQUEST_METHODS",
-  "CLIENT_REQUEST_SCHEMAS",
   "SERVER_NOTIFICATION_METHODS",
-  "SERVER_NOTIFICATION_SCHEMAS",
   "SERVER_REQUEST_METHODS",
-  "SERVER_REQUEST_SCHEMAS",
 ];
 
 function list(keyword: "export type" | "export", names: string[], from: string): string {
@@ -37,11 +36,19 @@ export function emitIndexFile(definitionNames: string[], version: string): strin
   return [
     header(version),
     list("export type", definitionNames, "./types.js"),
-    "/** One zod schema per wire type, named after it: `schemas.ThreadSchema` validates a `Thread`. */\n",
-    'export * as schemas from "./schemas.js";\n',
     list("export type", METHOD_TYPE_EXPORTS, "./methods.js"),
     list("export", METHOD_VALUE_EXPORTS, "./methods.js"),
     list("export type", ["RoutePaths"], "./routing.js"),
     list("export", ["SERVER_MESSAGE_ROUTES"], "./routing.js"),
+    list("export", ["GENERATED_FROM_VERSION"], "./version.js"),
+  ].join("");
+}
+
+/** `version.ts`: the codex-cli version the files were generated from. */
+export function emitVersionFile(version: string): string {
+  return [
+    header(version),
+    "/** The codex-cli version whose JSON Schema src/generated was generated from (the pinned server). */\n",
+    `export const GENERATED_FROM_VERSION = ${JSON.stringify(version)};\n`,
   ].join("");
 }

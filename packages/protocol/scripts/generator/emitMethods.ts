@@ -2,7 +2,7 @@
 
 import { renderZod } from "./emitSchemas.js";
 import { renderType } from "./emitTypes.js";
-import { forEachRef, type JsonSchema, refName } from "./jsonSchema.js";
+import { forEachRef, type JsonSchema, refName, within } from "./jsonSchema.js";
 import type { MethodEntry, ProtocolMethods } from "./protocolMethods.js";
 import { header, jsdoc, schemaConstName, stringLiteral } from "./text.js";
 
@@ -14,14 +14,19 @@ function paramsType(entry: MethodEntry): string {
 
 function paramsSchema(entry: MethodEntry): string {
   if (entry.params === undefined) return "z.undefined()";
-  const schema = renderZod(entry.params, 2);
+  const params = entry.params;
+  const schema = within(`${entry.method}.params`, () => renderZod(params, 4));
   return entry.paramsRequired ? schema : `${schema}.optional()`;
+}
+
+function resultSchema(entry: MethodEntry): string {
+  return entry.result === undefined ? "z.unknown()" : `schemas.${schemaConstName(entry.result)}`;
 }
 
 function mapType(name: string, doc: string, entries: MethodEntry[], withResult: boolean): string {
   const lines = entries.map((entry) => {
     const value = withResult
-      ? `{ params: ${paramsType(entry)}; result: ${entry.result} }`
+      ? `{ params: ${paramsType(entry)}; result: ${entry.result ?? "unknown"} }`
       : paramsType(entry);
     return `${jsdoc(entry.description, "  ")}  ${stringLiteral(entry.method)}: ${value};\n`;
   });
@@ -47,18 +52,18 @@ function schemaTable(
 ): string {
   const lines = entries.map((entry) => {
     const value = withResult
-      ? `{ params: ${paramsSchema(entry)}, result: ${schemaConstName(entry.result!)} }`
-      : paramsSchema(entry);
+      ? `{\n    params: () => ${paramsSchema(entry)},\n    result: () => ${resultSchema(entry)},\n  }`
+      : `() => ${paramsSchema(entry)}`;
     return `  ${stringLiteral(entry.method)}: ${value},\n`;
   });
   const shape = withResult
-    ? `{ readonly [M in ${methodType}]: { readonly params: z.ZodType<${mapName}[M]["params"]>; readonly result: z.ZodType<${mapName}[M]["result"]> } }`
-    : `{ readonly [M in ${methodType}]: z.ZodType<${mapName}[M]> }`;
+    ? `{ readonly [M in ${methodType}]: { readonly params: () => z.ZodType<${mapName}[M]["params"]>; readonly result: () => z.ZodType<${mapName}[M]["result"]> } }`
+    : `{ readonly [M in ${methodType}]: () => z.ZodType<${mapName}[M]> }`;
   const valueType = withResult ? "RequestSchemas" : "z.ZodType";
+  const build = withResult ? "requestSchemaMap" : "schemaMap";
   return (
     `const ${localName} = {\n${lines.join("")}} satisfies ${shape};\n\n` +
-    `${jsdoc(doc, "")}export const ${constName}: ReadonlyMap<string, ${valueType}> = new Map<string, ${valueType}>(\n` +
-    `  Object.entries(${localName}),\n);\n`
+    `${jsdoc(doc, "")}export const ${constName}: ReadonlyMap<string, ${valueType}> = ${build}(${localName});\n`
   );
 }
 
@@ -79,14 +84,11 @@ export function emitMethodsFile(methods: ProtocolMethods, version: string): stri
   const refs = collectRefs(all.map((entry) => entry.params));
   const resultNames = all.flatMap((entry) => (entry.result === undefined ? [] : [entry.result]));
   const typeNames = [...new Set([...refs, ...resultNames])].sort();
-  const schemaNames = typeNames.map(schemaConstName);
 
   return [
     header(version),
     "/* Method maps: every method of the protocol with its params and result types, the method names as\n",
-    " * `as const` lists, and the runtime schema tables a validator looks up by method. */\n",
-    'import { z } from "zod";\n',
-    `import {\n${schemaNames.map((name) => `  ${name},\n`).join("")}} from "./schemas.js";\n`,
+    " * `as const` lists. No runtime dependency: the zod tables keyed by method are in schemaTables.ts. */\n",
     `import type {\n${typeNames.map((name) => `  ${name},\n`).join("")}} from "./types.js";\n\n`,
     mapType(
       "ClientRequestMap",
@@ -136,8 +138,28 @@ export function emitMethodsFile(methods: ProtocolMethods, version: string): stri
       methods.serverNotifications,
     ),
     "export type ServerNotificationParams<M extends ServerNotificationMethod> = ServerNotificationMap[M];\n\n",
-    "/** The params and result schemas of one request method. */\n",
-    "export interface RequestSchemas {\n  readonly params: z.ZodType;\n  readonly result: z.ZodType;\n}\n\n",
+  ].join("");
+}
+
+/** `schemaTables.ts`: the zod schema tables a validator looks up by method, each entry built on first use. */
+export function emitSchemaTablesFile(methods: ProtocolMethods, version: string): string {
+  return [
+    header(version),
+    "/* The params and result schemas of every method, by method. Each entry builds its schemas on first\n",
+    " * use; importing this module (and zod) is what `loadSchemas()` does. */\n",
+    'import { z } from "zod";\n',
+    'import { type RequestSchemas, requestSchemaMap, schemaMap } from "../lazySchemas.js";\n',
+    "import type {\n",
+    "  ClientNotificationMap,\n",
+    "  ClientNotificationMethod,\n",
+    "  ClientRequestMap,\n",
+    "  ClientRequestMethod,\n",
+    "  ServerNotificationMap,\n",
+    "  ServerNotificationMethod,\n",
+    "  ServerRequestMap,\n",
+    "  ServerRequestMethod,\n",
+    '} from "./methods.js";\n',
+    'import { schemas } from "./schemas.js";\n\n',
     schemaTable(
       "CLIENT_REQUEST_SCHEMAS",
       "clientRequestSchemas",

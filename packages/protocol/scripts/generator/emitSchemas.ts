@@ -1,5 +1,6 @@
 /** JSON Schema → zod v4 expressions, and the schemas.ts file. */
 import {
+  fieldSegment,
   forEachRef,
   isNode,
   type JsonSchema,
@@ -7,6 +8,7 @@ import {
   SchemaError,
   type SchemaNode,
   typesOf,
+  within,
 } from "./jsonSchema.js";
 import {
   discriminatorValue,
@@ -17,7 +19,7 @@ import {
   unionKeyword,
   unionMembers,
 } from "./shapes.js";
-import { header, propertyKey, schemaConstName, stringLiteral } from "./text.js";
+import { header, literalValue, propertyKey, schemaConstName, stringLiteral } from "./text.js";
 
 export interface ZodRenderOptions {
   /** Definitions that must be referenced through `z.lazy` (members of the cycle being emitted). */
@@ -30,11 +32,12 @@ export function renderZod(schema: JsonSchema, indent = 0, options: ZodRenderOpti
   if (schema === false) return "z.never()";
   if (schema.$ref !== undefined) {
     const name = refName(schema.$ref);
-    return options.lazy?.has(name) ? `z.lazy(() => ${schemaConstName(name)})` : schemaConstName(name);
+    const ref = `schemas.${schemaConstName(name)}`;
+    return options.lazy?.has(name) ? `z.lazy(() => ${ref})` : ref;
   }
   if (schema.allOf !== undefined) {
     return schema.allOf
-      .map((member) => renderZod(member, indent, options))
+      .map((member, i) => within(`.allOf[${i}]`, () => renderZod(member, indent, options)))
       .reduce((left, right) => `z.intersection(${left}, ${right})`);
   }
   if (unionKeyword(schema) !== undefined) return renderUnion(schema, indent, options);
@@ -56,7 +59,7 @@ export function renderZod(schema: JsonSchema, indent = 0, options: ZodRenderOpti
         case "boolean":
           return "z.boolean()";
         case "array":
-          return `z.array(${schema.items === undefined ? "z.unknown()" : renderZod(schema.items, indent, options)})`;
+          return `z.array(${schema.items === undefined ? "z.unknown()" : within("[]", () => renderZod(schema.items!, indent, options))})`;
         case "object":
           return renderObject(schema, indent, options);
         default:
@@ -78,15 +81,19 @@ function renderLiterals(values: string[]): string {
 
 function renderEnum(values: unknown[]): string {
   const strings = values.filter((value): value is string => typeof value === "string");
-  const others = values.filter((value) => typeof value !== "string" && value !== null);
-  if (others.length > 0)
-    throw new SchemaError(`non-string enum values are unsupported: ${JSON.stringify(values)}`);
-  if (strings.length === 0) return "z.null()";
-  return withNull(renderLiterals(strings), values.includes(null));
+  const scalars = values.filter((value) => typeof value === "number" || typeof value === "boolean");
+  const parts = [
+    ...(strings.length > 0 ? [renderLiterals(strings)] : []),
+    ...scalars.map((value) => `z.literal(${literalValue(value)})`),
+  ];
+  if (parts.length === 0) return "z.null()";
+  return withNull(parts.length === 1 ? parts[0]! : `z.union([${parts.join(", ")}])`, values.includes(null));
 }
 
 function renderUnion(node: SchemaNode, indent: number, options: ZodRenderOptions): string {
-  const { literals, hasNull, others } = partitionUnion(unionMembers(node));
+  const all = unionMembers(node);
+  const { literals, hasNull, others } = partitionUnion(all);
+  const at = memberSegment(node, all);
   const parts: string[] = [];
   if (literals.length > 0) parts.push(renderLiterals(literals));
   const objects: JsonSchema[] = others.filter(
@@ -96,15 +103,16 @@ function renderUnion(node: SchemaNode, indent: number, options: ZodRenderOptions
   if (discriminator !== undefined) {
     const inner = " ".repeat(indent + 2);
     const members = objects.map(
-      (member) => `${inner}${renderOption(member, discriminator, indent + 2, options)},\n`,
+      (member) =>
+        `${inner}${within(at(member), () => renderOption(member, discriminator, indent + 2, options))},\n`,
     );
     parts.push(
       `z.discriminatedUnion(${stringLiteral(discriminator)}, [\n${members.join("")}${" ".repeat(indent)}])`,
     );
     for (const member of others)
-      if (!objects.includes(member)) parts.push(renderZod(member, indent, options));
+      if (!objects.includes(member)) parts.push(within(at(member), () => renderZod(member, indent, options)));
   } else {
-    for (const member of others) parts.push(renderZod(member, indent, options));
+    for (const member of others) parts.push(within(at(member), () => renderZod(member, indent, options)));
   }
   if (parts.length === 0) return "z.null()";
   if (parts.length === 1) return withNull(parts[0]!, hasNull);
@@ -113,6 +121,12 @@ function renderUnion(node: SchemaNode, indent: number, options: ZodRenderOptions
     `z.union([\n${parts.map((part) => `${inner}${part},\n`).join("")}${" ".repeat(indent)}])`,
     hasNull,
   );
+}
+
+/** Names a union member in a SchemaError path: `.oneOf[2]`, by its place among the schema's members. */
+export function memberSegment(node: SchemaNode, members: JsonSchema[]): (member: JsonSchema) => string {
+  const keyword = node.oneOf !== undefined ? "oneOf" : "anyOf";
+  return (member) => `.${keyword}[${members.indexOf(member)}]`;
 }
 
 /**
@@ -140,14 +154,14 @@ function renderObject(node: SchemaNode, indent: number, options: ZodRenderOption
   if (properties.length === 0) {
     if (extra === false) return "z.strictObject({})";
     if (extra === undefined || extra === true) return "z.record(z.string(), z.unknown())";
-    return `z.record(z.string(), ${renderZod(extra, indent, options)})`;
+    return `z.record(z.string(), ${within("{}", () => renderZod(extra, indent, options))})`;
   }
   if (isNode(extra))
     throw new SchemaError("objects with both properties and typed extra keys are unsupported");
   const inner = " ".repeat(indent + 2);
   const required = new Set(node.required ?? []);
   const lines = properties.map(([key, value]) => {
-    const expression = renderZod(value, indent + 2, options);
+    const expression = within(fieldSegment(key), () => renderZod(value, indent + 2, options));
     return `${inner}${propertyKey(key)}: ${expression}${required.has(key) ? "" : ".optional()"},\n`;
   });
   // Unknown keys are accepted (the server may add fields) unless the schema forbids them.
@@ -217,27 +231,41 @@ export interface SchemasFileOptions {
   typesModule: string;
 }
 
-/** `schemas.ts`: one zod schema per definition, typed as its generated type. */
+/** `schemas.ts`: one zod schema per definition, typed as its generated type, built on first use. */
 export function emitSchemasFile(
   definitions: ReadonlyMap<string, JsonSchema>,
   version: string,
   options: SchemasFileOptions,
 ): string {
-  const blocks = orderDefinitions(definitions).map(({ name, cycle }) => {
-    const expression = renderZod(definitions.get(name)!, 0, cycle ? { lazy: cycle } : {});
+  const cycles = new Map(orderDefinitions(definitions).map(({ name, cycle }) => [name, cycle]));
+  const names = [...definitions.keys()];
+  const fields = names.map((name) => `  readonly ${schemaConstName(name)}: z.ZodType<T.${name}>;\n`);
+  const getters = names.map((name) => {
+    const cycle = cycles.get(name);
+    const expression = within(name, () => renderZod(definitions.get(name)!, 4, cycle ? { lazy: cycle } : {}));
+    const constName = schemaConstName(name);
     const type = `z.ZodType<T.${name}>`;
     return options.mode === "checked"
-      ? `export const ${schemaConstName(name)}: ${type} = ${expression};\n`
-      : `export const ${schemaConstName(name)} = ${expression} as unknown as ${type};\n`;
+      ? `  get ${constName}(): ${type} {\n    return define(schemas, "${constName}", ${expression});\n  },\n`
+      : `  get ${constName}() {\n    return define(schemas, "${constName}", ${expression} as unknown as ${type});\n  },\n`;
   });
   return [
     header(version),
-    "/* zod schemas for every wire type, in dependency order. Objects accept unknown keys unless the\n",
-    " * schema forbids them, and no schema transforms or defaults: a successful parse means the original\n",
-    " * value already has the generated type. Each schema is cast to its type here; the package's\n",
-    " * typecheck compiles the same expressions with checked annotations (scripts/prepare-type-tests.ts). */\n",
+    "/* zod schemas for every wire type. Objects accept unknown keys unless the schema forbids them, and\n",
+    " * no schema transforms or defaults: a successful parse means the original value already has the\n",
+    " * generated type. Each schema is built the first time it is read (a getter that replaces itself with\n",
+    " * the schema), so importing this module builds none; references inside a cycle go through `z.lazy`.\n",
+    " * Each schema is cast to its type here; the package's typecheck compiles the same expressions with\n",
+    " * checked annotations (scripts/prepare-type-tests.ts). */\n",
     'import { z } from "zod";\n',
     `import type * as T from "${options.typesModule}";\n\n`,
-    blocks.join("\n"),
+    "/** One zod schema per wire type, named after it: `schemas.ThreadSchema` validates a `Thread`. */\n",
+    `export interface WireSchemas {\n${fields.join("")}}\n\n`,
+    "function define<V>(target: object, key: string, value: V): V {\n",
+    "  Object.defineProperty(target, key, { value, enumerable: true });\n",
+    "  return value;\n",
+    "}\n\n",
+    "/** Every wire type's zod schema, each built on first read. */\n",
+    `export const schemas: WireSchemas = {\n${getters.join("")}};\n`,
   ].join("");
 }

@@ -1,5 +1,16 @@
 /** JSON Schema → TypeScript type expressions, and the types.ts file. */
-import { isNode, type JsonSchema, refName, SchemaError, type SchemaNode, typesOf } from "./jsonSchema.js";
+
+import { memberSegment } from "./emitSchemas.js";
+import {
+  fieldSegment,
+  isNode,
+  type JsonSchema,
+  refName,
+  SchemaError,
+  type SchemaNode,
+  typesOf,
+  within,
+} from "./jsonSchema.js";
 import { partitionUnion, unionKeyword, unionMembers } from "./shapes.js";
 import { header, jsdoc, propertyKey, stringLiteral } from "./text.js";
 
@@ -81,10 +92,12 @@ function render(schema: JsonSchema, indent: number, options: TypeRenderOptions):
 }
 
 function renderUnion(node: SchemaNode, indent: number, options: TypeRenderOptions): Rendered {
-  const { literals, hasNull, others } = partitionUnion(unionMembers(node));
+  const all = unionMembers(node);
+  const at = memberSegment(node, all);
+  const { literals, hasNull, others } = partitionUnion(all);
   const parts = [
     ...literals.map((value) => atom(stringLiteral(value))),
-    ...others.map((member) => render(member, indent, options)),
+    ...others.map((member) => within(at(member), () => render(member, indent, options))),
     ...(hasNull ? [atom("null")] : []),
   ];
   return join(parts, " | ");
@@ -92,7 +105,8 @@ function renderUnion(node: SchemaNode, indent: number, options: TypeRenderOption
 
 function renderArray(node: SchemaNode, indent: number, options: TypeRenderOptions): Rendered {
   if (node.items === undefined) return atom("unknown[]");
-  const item = render(node.items, indent, options);
+  const items = node.items;
+  const item = within("[]", () => render(items, indent, options));
   return atom(SIMPLE_ARRAY_ITEM.test(item.text) ? `${item.text}[]` : `Array<${item.text}>`);
 }
 
@@ -104,7 +118,7 @@ function renderObject(node: SchemaNode, indent: number, options: TypeRenderOptio
     // writes some maps (AppToolsConfig), so it is typed as what it validates: any object.
     if (extra === false) return atom("Record<string, never>");
     if (extra === undefined || extra === true) return atom("{ [key: string]: unknown }");
-    return atom(`{ [key: string]: ${render(extra, indent, options).text} }`);
+    return atom(`{ [key: string]: ${within("{}", () => render(extra, indent, options).text)} }`);
   }
   if (isNode(extra))
     throw new SchemaError("objects with both properties and typed extra keys are unsupported");
@@ -113,7 +127,8 @@ function renderObject(node: SchemaNode, indent: number, options: TypeRenderOptio
   const lines = properties.map(([key, value]) => {
     const optional = required.has(key) ? "" : "?";
     const doc = jsdoc(isNode(value) ? value.description : undefined, inner);
-    return `${doc}${inner}${propertyKey(key)}${optional}: ${render(value, indent + 2, options).text};\n`;
+    const type = within(fieldSegment(key), () => render(value, indent + 2, options).text);
+    return `${doc}${inner}${propertyKey(key)}${optional}: ${type};\n`;
   });
   if (extra === true) lines.push(`${inner}[key: string]: unknown;\n`);
   return atom(`{\n${lines.join("")}${" ".repeat(indent)}}`);
@@ -123,7 +138,7 @@ function renderObject(node: SchemaNode, indent: number, options: TypeRenderOptio
 export function emitTypesFile(definitions: ReadonlyMap<string, JsonSchema>, version: string): string {
   const blocks = [...definitions].map(([name, schema]) => {
     const doc = jsdoc(isNode(schema) ? schema.description : undefined, "");
-    return `${doc}export type ${name} = ${renderType(schema, 0)};\n`;
+    return `${doc}export type ${name} = ${within(name, () => renderType(schema, 0))};\n`;
   });
   return `${header(version)}/* Wire types of the Codex app-server protocol, one per JSON Schema definition. */\n\n${blocks.join("\n")}`;
 }

@@ -58,7 +58,41 @@ export interface SchemaBundle {
   definitions: ReadonlyMap<string, JsonSchema>;
 }
 
-export class SchemaError extends Error {}
+/**
+ * The generator cannot handle something in the schema. `path` says where: the definition (or method)
+ * first, then the fields and union members down to the node, e.g. `AgentMessageDisplay.oneOf[0].version`.
+ */
+export class SchemaError extends Error {
+  readonly detail: string;
+  path: string[];
+
+  constructor(detail: string, path: string[] = []) {
+    super(path.length === 0 ? detail : `${path.join("")}: ${detail}`);
+    this.detail = detail;
+    this.path = path;
+  }
+}
+
+/**
+ * Runs `fn`; a SchemaError thrown inside gets `segment` put in front of its path, so the outermost
+ * caller names the definition and each level below names its field (`.turns`, `.oneOf[1]`, `[]`).
+ */
+export function within<T>(segment: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof SchemaError) {
+      error.path = [segment, ...error.path];
+      error.message = `${error.path.join("")}: ${error.detail}`;
+    }
+    throw error;
+  }
+}
+
+/** `.name` for an identifier, `["odd key"]` otherwise: one field in a SchemaError path. */
+export function fieldSegment(key: string): string {
+  return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
 
 /** `#/definitions/Foo` and `#/definitions/v2/Foo` both name the definition `Foo`. */
 export function refName(ref: string): string {
@@ -134,6 +168,18 @@ function checkSchema(value: unknown, where: string): JsonSchema {
   }
   if (node.enum !== undefined && (!Array.isArray(node.enum) || node.enum.length === 0)) {
     throw new SchemaError(`${where}.enum is empty`);
+  }
+  for (const value of node.enum ?? []) {
+    const scalar =
+      value === null ||
+      typeof value === "string" ||
+      typeof value === "boolean" ||
+      (typeof value === "number" && Number.isFinite(value));
+    if (!scalar) {
+      throw new SchemaError(
+        `${where}.enum holds ${JSON.stringify(value)}: only string, number, boolean and null literals are supported`,
+      );
+    }
   }
   return node;
 }

@@ -7,7 +7,10 @@ export interface MethodEntry {
   /** The `params` property's schema; undefined when the message has no params property. */
   params: JsonSchema | undefined;
   paramsRequired: boolean;
-  /** The definition name of the result (requests only). */
+  /**
+   * The definition name of the result (requests only); undefined for a request whose result type the
+   * schema does not name (typed and validated as `unknown`, with a generator warning).
+   */
   result: string | undefined;
 }
 
@@ -16,6 +19,8 @@ export interface ProtocolMethods {
   clientNotifications: MethodEntry[];
   serverRequests: MethodEntry[];
   serverNotifications: MethodEntry[];
+  /** What the generator could not resolve and left as `unknown`, one sentence each. */
+  warnings: string[];
 }
 
 /**
@@ -24,7 +29,10 @@ export interface ProtocolMethods {
  * codex-rs/app-server-protocol/src/protocol/common.rs (openai/codex), where each variant lists its
  * `response:` type; the gateway OAuth and security-setup entries are not in the stored copy of that
  * file we could read and follow the response type names the 0.169.0 schema defines for them.
- * The generator fails if an entry names a method or definition the schema does not have.
+ * The generator fails if an entry names a method or definition the schema does not have. A method in
+ * neither this table nor the naming convention gets an `unknown` result and a warning.
+ * `modelProvider/default/set` (new in 0.171.0) is left out on purpose: the schema names no response
+ * type for it and the stored copies of common.rs predate it.
  */
 export const RESULT_TYPE_OVERRIDES: Readonly<Record<string, string>> = {
   "account/gatewayOAuth/cancel": "GatewayOAuthCancelResponse",
@@ -88,10 +96,15 @@ function resolveResults(
   bundle: SchemaBundle,
   overrides: Readonly<Record<string, string>>,
   side: string,
+  warnings: string[],
 ): MethodEntry[] {
   const methods = new Set(entries.map((entry) => entry.method));
   for (const [method, result] of Object.entries(overrides)) {
-    if (!methods.has(method)) throw new SchemaError(`result override for unknown ${side} method ${method}`);
+    if (!methods.has(method)) {
+      // An older release may not have the method yet; the pinned one is held to exactly its warnings.
+      warnings.push(`RESULT_TYPE_OVERRIDES names ${side} ${method}, which this schema does not have`);
+      continue;
+    }
     if (!bundle.definitions.has(result))
       throw new SchemaError(`result override ${method} → missing ${result}`);
   }
@@ -101,10 +114,10 @@ function resolveResults(
     if (result === undefined) unresolved.push(entry.method);
     return { ...entry, result };
   });
-  if (unresolved.length > 0) {
-    throw new SchemaError(
-      `cannot resolve the result type of ${side} method(s) ${unresolved.join(", ")}: ` +
-        "add them to RESULT_TYPE_OVERRIDES after checking the server's common.rs",
+  for (const method of unresolved) {
+    warnings.push(
+      `the schema names no result type for ${side} ${method}: its result is typed and validated as unknown ` +
+        "(add it to RESULT_TYPE_OVERRIDES once the server's common.rs names the response type)",
     );
   }
   return resolved;
@@ -120,10 +133,24 @@ export function extractMethods(
       throw new SchemaError(`server notification ${entry.method} has no params definition`);
     }
   }
+  const warnings: string[] = [];
   return {
-    clientRequests: resolveResults(readUnion(bundle, "ClientRequest"), bundle, overrides, "client request"),
+    clientRequests: resolveResults(
+      readUnion(bundle, "ClientRequest"),
+      bundle,
+      overrides,
+      "client request",
+      warnings,
+    ),
     clientNotifications: readUnion(bundle, "ClientNotification"),
-    serverRequests: resolveResults(readUnion(bundle, "ServerRequest"), bundle, {}, "server request"),
+    serverRequests: resolveResults(
+      readUnion(bundle, "ServerRequest"),
+      bundle,
+      {},
+      "server request",
+      warnings,
+    ),
     serverNotifications,
+    warnings,
   };
 }

@@ -26,3 +26,11 @@ export function jsdoc(description: string | undefined, indent: string): string {
 export function schemaConstName(definition: string): string {
   return `${definition}Schema`;
 }
+
+/** A string, number or boolean enum value as a TypeScript literal. */
+export function literalValue(value: unknown): string {
+  if (typeof value === "string") return stringLiteral(value);
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "boolean") return String(value);
+  throw new TypeError(`not a literal: ${JSON.stringify(value)}`);
+}

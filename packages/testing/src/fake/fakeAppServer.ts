@@ -7,7 +7,7 @@ import type {
   Thread,
   UserInput,
 } from "@codex-app-server/protocol";
-import { createValidator } from "@codex-app-server/protocol";
+import { createValidator, loadSchemas } from "@codex-app-server/protocol";
 import type { TransportCloseInfo } from "@codex-app-server/transport";
 import {
   CodexInvalidRequestError,
@@ -143,7 +143,10 @@ export class FakeAppServer implements AsyncDisposable {
   } {
     const server = new FakeAppServer(options);
     const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
-    void server.serve(serverEnd);
+    // Closed before it started serving (closing right away is fine); any other failure is recorded.
+    server.serve(serverEnd).catch((error: Error) => {
+      if (!server.isClosed) server.recordError(error);
+    });
     return { server, transport: clientEnd };
   }
 
@@ -252,6 +255,8 @@ export class FakeAppServer implements AsyncDisposable {
       this.answer(session, context.method, params, context.id),
     );
     this.sessions.add(session);
+    // The fake's own checks report zod's issues, so it serves once the schemas have loaded.
+    if (this.validator !== undefined) await loadSchemas();
     await session.start();
     return { closed, close: () => session.close() };
   }
@@ -299,7 +304,7 @@ export class FakeAppServer implements AsyncDisposable {
     switch (method) {
       case "initialize":
         return {
-          userAgent: "codex_app_server_fake/0.169.0",
+          userAgent: "codex_app_server_fake/0.171.0",
           codexHome: "/tmp/codex-home",
           platformFamily: "unix",
           platformOs: "linux",

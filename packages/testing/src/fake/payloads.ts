@@ -9,7 +9,7 @@ import type {
 } from "@codex-app-server/protocol";
 import type { FakeIds } from "./fakeIds.js";
 
-/** Wire payloads shaped like the real server's (codex-cli 0.169.0). */
+/** Wire payloads shaped like the real server's (codex-cli 0.171.0). */
 export function makeThread(
   ids: FakeIds,
   options: { cwd: string; model: string; modelProvider: string },
@@ -36,7 +36,7 @@ export function makeThread(
     status: { type: "idle" },
     path: null,
     cwd: options.cwd,
-    cliVersion: "0.169.0",
+    cliVersion: "0.171.0",
     originator: null,
     source: "appServer",
     threadSource: null,

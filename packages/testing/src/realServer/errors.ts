@@ -6,7 +6,8 @@ export type RealAppServerErrorCode =
   | "app_server_exited"
   | "app_server_start_timeout"
   | "invalid_config"
-  | "invalid_options";
+  | "invalid_options"
+  | "unsupported_codex_version";
 
 /** Starting or running the real `codex app-server` failed. `stderrTail` holds its last stderr lines. */
 export class RealAppServerError extends CodexError {

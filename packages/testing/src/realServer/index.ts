@@ -1,5 +1,13 @@
 export type { AppServerExit, AppServerLaunch, SpawnAppServerOptions } from "./appServerProcess.js";
 export { AppServerProcess, liveAppServerPids, spawnAppServer } from "./appServerProcess.js";
+export type { CodexRelease, CodexReleaseOptions } from "./codexRelease.js";
+export {
+  CODEX_BIN_ENV,
+  CODEX_VERSION_ENV,
+  codexVersionOf,
+  installedCodexReleases,
+  selectCodexRelease,
+} from "./codexRelease.js";
 export type { TomlTable, TomlValue } from "./configToml.js";
 export type { RealAppServerErrorCode } from "./errors.js";
 export { RealAppServerError } from "./errors.js";

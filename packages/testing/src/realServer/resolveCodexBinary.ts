@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { lookupCodexBinary } from "@codex-app-server/transport/stdio";
@@ -10,6 +12,11 @@ export interface ResolveCodexBinaryOptions {
   platform?: NodeJS.Platform;
   /** Default `process.arch`. */
   arch?: NodeJS.Architecture;
+  /**
+   * A release other than the installed `@openai/codex`: the binary of the npm alias `codex-<version>`
+   * (`"codex-0.163.0": "npm:@openai/codex@0.163.0"`), or of `@openai/codex` when it is that version.
+   */
+  version?: string;
 }
 
 function thisModuleFile(): string {
@@ -26,8 +33,11 @@ export function resolveCodexBinary(options: ResolveCodexBinaryOptions = {}): str
     options.from === undefined
       ? [thisModuleFile(), join(process.cwd(), "noop.js")]
       : [join(options.from, "noop.js"), options.from];
+  const packageName =
+    options.version === undefined ? "@openai/codex" : packageOfVersion(options.version, from);
   const lookup = lookupCodexBinary({
     from,
+    packageName,
     ...(options.platform ? { platform: options.platform } : {}),
     ...(options.arch ? { arch: options.arch } : {}),
   });
@@ -41,12 +51,27 @@ export function resolveCodexBinary(options: ResolveCodexBinaryOptions = {}): str
     case "package":
       throw new RealAppServerError(
         "codex_binary_not_found",
-        "cannot find the @openai/codex package; install it next to @codex-app-server/testing (it is an optional peer dependency)",
+        `cannot find the ${packageName} package; install it next to @codex-app-server/testing (it is an optional peer dependency)`,
       );
     case "binary":
       throw new RealAppServerError(
         "codex_binary_not_found",
-        `@openai/codex is installed but its binary for ${lookup.triple} is missing (optional dependency ${lookup.platformPackage}); looked in ${lookup.candidates.join(", ")}`,
+        `${packageName} is installed but its binary for ${lookup.triple} is missing (optional dependency ${lookup.platformPackage}); looked in ${lookup.candidates.join(", ")}`,
       );
   }
+}
+
+/** `@openai/codex` when it is installed at `version`, else the alias `codex-<version>`. */
+function packageOfVersion(version: string, from: readonly string[]): string {
+  for (const base of from) {
+    try {
+      const manifest = createRequire(base).resolve("@openai/codex/package.json");
+      if ((JSON.parse(readFileSync(manifest, "utf8")) as { version?: string }).version === version) {
+        return "@openai/codex";
+      }
+    } catch {
+      // not installed there
+    }
+  }
+  return `codex-${version}`;
 }

@@ -4,13 +4,16 @@ import { mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CodexVersion } from "@codex-app-server/protocol";
 import { ScriptedModel } from "../scriptedModel/scriptedModel.js";
 import type { AppServerLaunch, AppServerProcess, SpawnAppServerOptions } from "./appServerProcess.js";
 import { spawnAppServer } from "./appServerProcess.js";
+import type { CodexRelease } from "./codexRelease.js";
+import { hasStartupConfigFlag, selectCodexRelease } from "./codexRelease.js";
+import { checkConfigOverRpc } from "./configCheckOverRpc.js";
 import type { TomlTable } from "./configToml.js";
 import { mergeTomlTables, renderToml } from "./configToml.js";
 import { RealAppServerError } from "./errors.js";
-import { resolveCodexBinary } from "./resolveCodexBinary.js";
 
 export type RealAppServerTransport = "stdio" | "websocket";
 export type ApprovalPolicy = "on-request" | "never" | (string & {});
@@ -35,8 +38,16 @@ export interface StartRealAppServerOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** The workspace the server runs in (and commands run in). Default: a new temp dir, removed on close. */
   cwd?: string;
-  /** The codex executable, or executable plus leading args. Default: the binary of the installed `@openai/codex`. */
+  /**
+   * The codex executable, or executable plus leading args. Default: `codexVersion`, else the
+   * `CODEX_APP_SERVER_BIN` (a path) or `CODEX_TEST_VERSION` (a release) environment variable, else the
+   * binary of the installed `@openai/codex`.
+   */
   codexCommand?: string | readonly [string, ...string[]];
+  /** A release installed next to this package (`@openai/codex` at that version, or the alias `codex-<version>`). */
+  codexVersion?: string;
+  /** Start a codex outside `SUPPORTED_CODEX_RANGE` instead of refusing it. */
+  allowUnsupportedVersion?: boolean;
   /** WebSocket only: how long to wait for the server to listen (default 20000 ms). */
   startupTimeoutMs?: number;
   /** Stderr lines kept for diagnostics (default 50). */
@@ -76,6 +87,7 @@ interface Environment {
   launch: AppServerLaunch;
   envChanges: Record<string, string | undefined>;
   stderrLines: number | undefined;
+  release: CodexRelease;
 }
 
 /** Shared by both transports: the temp CODEX_HOME, the workspace, the model, and cleanup. */
@@ -88,6 +100,8 @@ abstract class RealAppServerBase implements AsyncDisposable {
   /** The server's cwd, where `exec_command` runs. */
   readonly workspace: string;
   readonly model: ScriptedModel;
+  /** The codex-cli release running (from `codex --version`); undefined for a stand-in command that does not say. */
+  readonly codexVersion: CodexVersion | undefined;
   readonly #launch: AppServerLaunch;
   readonly #envChanges: Record<string, string | undefined>;
   readonly #stderrLines: number | undefined;
@@ -103,6 +117,7 @@ abstract class RealAppServerBase implements AsyncDisposable {
     this.home = environment.home;
     this.workspace = environment.workspace;
     this.model = environment.model;
+    this.codexVersion = environment.release.version;
     this.#launch = environment.launch;
     this.#envChanges = environment.envChanges;
     this.#stderrLines = environment.stderrLines;
@@ -252,12 +267,14 @@ export async function startRealAppServer(
   if (transport !== "stdio" && transport !== "websocket") {
     throw new RealAppServerError("invalid_options", `unknown transport ${JSON.stringify(transport)}`);
   }
-  const [command, ...leadingArgs] =
-    options.codexCommand === undefined
-      ? [resolveCodexBinary()]
-      : typeof options.codexCommand === "string"
-        ? [options.codexCommand]
-        : options.codexCommand;
+  const release = await selectCodexRelease({
+    ...(options.codexCommand === undefined ? {} : { codexCommand: options.codexCommand }),
+    ...(options.codexVersion === undefined ? {} : { codexVersion: options.codexVersion }),
+    ...(options.allowUnsupportedVersion === undefined
+      ? {}
+      : { allowUnsupportedVersion: options.allowUnsupportedVersion }),
+  });
+  const { command, leadingArgs } = release;
   const model = options.model ?? (await ScriptedModel.start());
   const cleanup: Array<() => Promise<void>> = [];
   if (options.model === undefined) cleanup.push(() => model.close());
@@ -294,8 +311,11 @@ export async function startRealAppServer(
       },
       envChanges,
       stderrLines: options.stderrLines,
+      release,
     };
-    await checkConfig(environment.launch, options.strictConfig ?? true);
+    const strict = options.strictConfig ?? true;
+    if (await hasStartupConfigFlag(release)) await checkConfig(environment.launch, strict);
+    else await checkConfigOverRpc(environment.launch, strict, expectedProvider(model, options));
     if (transport === "stdio") return new StdioRealAppServer(environment);
     return await startWebSocketServer(environment, options.startupTimeoutMs ?? 20_000);
   } catch (error) {
@@ -324,6 +344,21 @@ function buildConfigToml(model: ScriptedModel, options: StartRealAppServerOption
   if (options.config === undefined) return renderToml(defaults);
   if (typeof options.config === "string") return `${renderToml(defaults)}${options.config}\n`;
   return renderToml(mergeTomlTables(defaults, options.config));
+}
+
+/** The provider and base URL the written config.toml selects (an object `config` may change them). */
+function expectedProvider(
+  model: ScriptedModel,
+  options: StartRealAppServerOptions,
+): {
+  provider: string;
+  baseUrl: string;
+} {
+  const table = typeof options.config === "object" ? options.config : {};
+  const provider = typeof table.model_provider === "string" ? table.model_provider : SCRIPTED_PROVIDER_ID;
+  const providers = table.model_providers as Record<string, { base_url?: unknown } | undefined> | undefined;
+  const baseUrl = providers?.[provider]?.base_url;
+  return { provider, baseUrl: typeof baseUrl === "string" ? baseUrl : model.baseUrl };
 }
 
 function buildEnvChanges(

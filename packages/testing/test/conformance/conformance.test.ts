@@ -1,5 +1,7 @@
+import { SUPPORTED_CODEX_RANGE } from "@codex-app-server/protocol";
 import { afterAll, describe, expect, it } from "vitest";
 import { liveAppServerPids } from "../../src/realServer/appServerProcess.js";
+import { installedCodexReleases } from "../../src/realServer/codexRelease.js";
 import { describeServerMessage } from "../../src/sequence/describeServerMessage.js";
 import { messagesOfTurn } from "../../src/sequence/messagesOfTurn.js";
 import type { RawClient, Received, TurnContext } from "../support/rawClient.js";
@@ -206,8 +208,19 @@ const SERVERS: Array<[string, ServerFactory]> = [
   ["the fake, in memory", fakeServer],
   ["the fake over WebSocket", fakeOverWebSocket],
   ["the fake's stdio bin", fakeOverStdio],
-  ["the real server (offline, scripted model)", realServer],
+  // Every supported release installed here: the pinned newest and the oldest (an npm alias).
+  ...installedCodexReleases().map((version): [string, ServerFactory] => [
+    `the real server ${version} (offline, scripted model)`,
+    realServer(version),
+  ]),
 ];
+
+it("runs against both ends of the supported codex range", () => {
+  expect(SERVERS.map(([name]) => name).filter((name) => name.startsWith("the real server"))).toEqual([
+    `the real server ${SUPPORTED_CODEX_RANGE.oldest} (offline, scripted model)`,
+    `the real server ${SUPPORTED_CODEX_RANGE.newest} (offline, scripted model)`,
+  ]);
+});
 
 describe.each(SERVERS)("conformance: %s", (_name, factory) => {
   for (const scenario of SCENARIOS) {

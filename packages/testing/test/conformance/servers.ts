@@ -68,26 +68,28 @@ export const fakeOverStdio: ServerFactory = async (scenario) => {
 /** Process ids of the servers started as child processes here, to check none is left behind. */
 export const childPids: number[] = [];
 
-/** The pinned `codex app-server` over stdio, against a scripted model set up by the scenario. */
-export const realServer: ServerFactory = async (scenario) => {
-  const server = await startRealAppServer();
-  try {
-    scenario.model(server.model);
-    const transport = new StdioTransport(server.stdioOptions);
-    const client = await RawClient.connect(transport);
-    if (transport.pid !== undefined) childPids.push(transport.pid);
-    return {
-      client,
-      modelCalls: async (count) => {
-        await server.model.waitForRequests(count, { timeoutMs: 10_000 });
-      },
-      async [Symbol.asyncDispose]() {
-        await client.close();
-        await server.close();
-      },
-    };
-  } catch (error) {
-    await server.close();
-    throw error;
-  }
-};
+/** A real `codex app-server` release over stdio, against a scripted model set up by the scenario. */
+export const realServer =
+  (codexVersion: string): ServerFactory =>
+  async (scenario) => {
+    const server = await startRealAppServer({ codexVersion });
+    try {
+      scenario.model(server.model);
+      const transport = new StdioTransport(server.stdioOptions);
+      const client = await RawClient.connect(transport);
+      if (transport.pid !== undefined) childPids.push(transport.pid);
+      return {
+        client,
+        modelCalls: async (count) => {
+          await server.model.waitForRequests(count, { timeoutMs: 10_000 });
+        },
+        async [Symbol.asyncDispose]() {
+          await client.close();
+          await server.close();
+        },
+      };
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  };

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { SUPPORTED_CODEX_RANGE } from "@codex-app-server/protocol";
 import { describe, expect, it } from "vitest";
 import { findCodexBinary, resolveCodexCommand } from "./resolveCodexCommand.js";
 
@@ -34,7 +35,10 @@ describe("resolveCodexCommand", () => {
     expect(resolved.source).toBe("package");
     expect(resolved.args).toEqual(["app-server"]);
     expect(resolved.command).toMatch(/\/vendor\/[^/]+\/bin\/codex(\.exe)?$/);
-    expect(execFileSync(resolved.command, ["--version"], { encoding: "utf8" })).toContain("0.169.0");
+    // The pinned release: the newest end of the supported range.
+    expect(execFileSync(resolved.command, ["--version"], { encoding: "utf8" })).toContain(
+      SUPPORTED_CODEX_RANGE.newest,
+    );
     expect(findCodexBinary()).toBe(resolved.command);
   });
 });

@@ -67,6 +67,11 @@ export function resolveCodexCommand(options: CodexCommandOptions = {}): Resolved
 export interface CodexBinaryLookupOptions {
   /** Files (or file URLs) to resolve `@openai/codex` from, in order. Default: this package, then the cwd. */
   from?: readonly string[];
+  /**
+   * The launcher package to look for. Default `@openai/codex`; another release installed through an npm
+   * alias (`"codex-0.163.0": "npm:@openai/codex@0.163.0"`) is found by its alias name.
+   */
+  packageName?: string;
   /** Default `process.platform`. */
   platform?: NodeJS.Platform;
   /** Default `process.arch`. */
@@ -97,7 +102,9 @@ export function lookupCodexBinary(options: CodexBinaryLookupOptions = {}): Codex
   for (const base of options.from ?? lookupBases()) {
     let codexPackageJson: string;
     try {
-      codexPackageJson = createRequire(base).resolve("@openai/codex/package.json");
+      codexPackageJson = createRequire(base).resolve(
+        `${options.packageName ?? "@openai/codex"}/package.json`,
+      );
     } catch {
       continue;
     }

@@ -95,6 +95,9 @@ export function openSdkSession(recordingPath: string, threads: number, name = "s
   const errors: Error[] = [];
   const client = new CodexClient(new StdioTransport(replayServerCommand(recordingPath)), {
     requestTimeoutMs: 600_000,
+    // Every thread stays open: the point is the cost of a turn with all of them open (and the
+    // recording has no thread/unsubscribe to answer).
+    maxIdleThreads: Number.POSITIVE_INFINITY,
     onError: (error) => errors.push(error),
   });
   return opened(client, async () => {

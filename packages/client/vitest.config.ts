@@ -6,6 +6,7 @@ import { sharedVitestConfig } from "../../vitest.shared.js";
  * Two projects: every test (the real-server ones on the pinned, newest supported codex), and the
  * real-server tests again on the oldest supported release (`CODEX_TEST_VERSION`, which
  * `startRealAppServer` reads; installed through the testing package's `codex-<version>` npm alias).
+ * `pnpm test` runs them one after the other, so the two sets of real servers do not compete.
  */
 export default mergeConfig(
   sharedVitestConfig,

@@ -15,12 +15,13 @@ export default mergeConfig(
       projects: [
         { extends: true, test: { name: "client" } },
         {
-          extends: true,
+          // Not `extends: true`: that would add the shared `include` (every test) to this one's.
+          ...sharedVitestConfig,
           test: {
+            ...sharedVitestConfig.test,
             name: `real server ${SUPPORTED_CODEX_RANGE.oldest}`,
             include: ["test/realServer.test.ts", "test/realServerRelease.test.ts"],
             env: { CODEX_TEST_VERSION: SUPPORTED_CODEX_RANGE.oldest },
-            typecheck: { enabled: false },
           },
         },
       ],

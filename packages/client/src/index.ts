@@ -9,6 +9,38 @@ export type {
   UserInput,
 } from "@codex-app-server/protocol";
 export { CodexError } from "@codex-app-server/protocol";
+// What a client user catches and retries with, from the transport: no second import needed.
+export type {
+  InvalidMessageKind,
+  ProtocolViolationCode,
+  RetryOnOverloadOptions,
+  Transport,
+  TransportCloseInfo,
+} from "@codex-app-server/transport";
+export {
+  CodexAbortError,
+  CodexAuthenticationError,
+  CodexConnectionError,
+  CodexInsecureConnectionError,
+  CodexInternalError,
+  CodexInvalidMessageError,
+  CodexInvalidParamsError,
+  CodexInvalidRequestError,
+  CodexKeepAliveTimeoutError,
+  CodexMessageTooLargeError,
+  CodexMethodNotFoundError,
+  CodexParseError,
+  CodexProtocolError,
+  CodexProtocolViolationError,
+  CodexRpcError,
+  CodexSpawnError,
+  CodexTimeoutError,
+  CodexTransportError,
+  ConnectionClosedError,
+  isRetryableError,
+  retryOnOverload,
+  ServerBusyError,
+} from "@codex-app-server/transport";
 export { CodexClient } from "./codexClient.js";
 export type { ChatContinuation } from "./continuation.js";
 export { isChatContinuation } from "./continuation.js";

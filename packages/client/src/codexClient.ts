@@ -5,9 +5,12 @@ import type {
   ThreadUnsubscribeResponse,
 } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport } from "@codex-app-server/transport";
+import { CodexTimeoutError } from "@codex-app-server/transport";
 import type { Actor } from "xstate";
 import { AsyncQueue } from "./asyncQueue.js";
 import { ClientConnection } from "./connection.js";
+import type { ConnectOptions, StdioConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, stdioTransportOptionsOf } from "./connectOptions.js";
 import type { ChatContinuation } from "./continuation.js";
 import { isChatContinuation } from "./continuation.js";
 import {
@@ -131,21 +134,24 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     }
   }
 
-  /** Spawns `codex app-server` over stdio (Node only) and initializes. */
-  static async connectStdio(
-    options: CodexClientOptions & import("@codex-app-server/transport/stdio").StdioTransportOptions = {},
-  ): Promise<CodexClient> {
+  /**
+   * Spawns `codex app-server` over stdio (Node only) and initializes, within `connectTimeoutMs`.
+   * `command` is the program, or the whole argv (`["codex", "app-server"]`).
+   */
+  static async connectStdio(options: StdioConnectOptions = {}): Promise<CodexClient> {
+    const transportOptions = stdioTransportOptionsOf(options);
     const { StdioTransport } = await import("@codex-app-server/transport/stdio");
-    return new CodexClient(new StdioTransport(options), options).initializeOrClose();
+    return new CodexClient(new StdioTransport(transportOptions), options).initializeOrClose(
+      options.connectTimeoutMs,
+    );
   }
 
-  /** Connects to `codex app-server --listen ws://...` and initializes. */
-  static async connectWebSocket(
-    options: CodexClientOptions &
-      import("@codex-app-server/transport/websocket").WebSocketTransportOptions = {},
-  ): Promise<CodexClient> {
+  /** Connects to `codex app-server --listen ws://...` and initializes, within `connectTimeoutMs`. */
+  static async connectWebSocket(options: WebSocketConnectOptions = {}): Promise<CodexClient> {
     const { WebSocketTransport } = await import("@codex-app-server/transport/websocket");
-    return new CodexClient(new WebSocketTransport(options), options).initializeOrClose();
+    return new CodexClient(new WebSocketTransport(options), options).initializeOrClose(
+      options.connectTimeoutMs,
+    );
   }
 
   /** The root actor: threads are its children, turns theirs. Attach an inspector through `options.inspect`. */
@@ -382,13 +388,31 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     return startTurn(this.turnStarter, thread, input, overrides, signal);
   }
 
-  private async initializeOrClose(): Promise<this> {
+  /** Initializes within `timeoutMs` (see {@link ConnectOptions}); on any failure the transport is closed. */
+  private async initializeOrClose(timeoutMs: number | null = DEFAULT_CONNECT_TIMEOUT_MS): Promise<this> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await this.initialize();
+      const initialized = this.initialize();
+      if (timeoutMs === null) await initialized;
+      else {
+        const timedOut = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            reject(
+              new CodexTimeoutError(
+                `the app-server did not start and answer initialize within ${timeoutMs} ms (connectTimeoutMs)`,
+                { method: "initialize", timeoutMs },
+              ),
+            );
+          }, timeoutMs);
+        });
+        await Promise.race([initialized, timedOut]);
+      }
       return this;
     } catch (error) {
       await this.close();
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

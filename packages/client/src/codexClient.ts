@@ -12,7 +12,7 @@ import { ClientConnection } from "./connection.js";
 import type { ConnectOptions, StdioConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, stdioTransportOptionsOf } from "./connectOptions.js";
 import type { ChatContinuation } from "./continuation.js";
-import { isChatContinuation } from "./continuation.js";
+import { chatRequestOf } from "./continuation.js";
 import {
   cancelTurn,
   finalTextFromThreadRead,
@@ -278,10 +278,14 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
   /**
    * Sends one message and waits for the turn to end. Starts a thread unless `threadId` is given.
    * Throws `CodexTurnInactiveError` (with a continuation) when the turn goes quiet, and
-   * `CodexTurnFailedError` when it fails. Pass a continuation instead of input to resume. Aborting
-   * `signal` interrupts the turn (the thread is then ready for another); aborted before, nothing is sent.
+   * `CodexTurnFailedError` when it fails. Pass a continuation instead of input to resume (or as
+   * `options.continuation`, with `undefined` input). Aborting `signal` interrupts the turn (the thread
+   * is then ready for another); aborted before, nothing is sent.
    */
-  async chatOnce(input: Input | ChatContinuation, options: ChatOptions = {}): Promise<ChatResult> {
+  async chatOnce(
+    input: Input | ChatContinuation | undefined,
+    options: ChatOptions = {},
+  ): Promise<ChatResult> {
     const turn = await this.turnFor(input, options);
     try {
       return await readToEnd(turn, options, (threadId, turnId) =>
@@ -299,7 +303,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
    * interrupts the turn.
    */
   async *chat(
-    input: Input | ChatContinuation,
+    input: Input | ChatContinuation | undefined,
     options: ChatOptions = {},
   ): AsyncGenerator<ConversationStep, void, undefined> {
     const turn = await this.turnFor(input, options);
@@ -420,9 +424,13 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     return this.threads.adopt(info, origin);
   }
 
-  private async turnFor(input: Input | ChatContinuation, options: ChatOptions): Promise<TurnHandle> {
+  private async turnFor(
+    given: Input | ChatContinuation | undefined,
+    options: ChatOptions,
+  ): Promise<TurnHandle> {
+    const { input, continuation } = chatRequestOf(given, options.continuation);
     throwIfAborted(options.signal, "the chat");
-    if (isChatContinuation(input)) {
+    if (continuation) {
       const conflicting = (["threadId", "threadConfig", "turnOverrides"] as const).filter(
         (k) => options[k] !== undefined,
       );
@@ -431,8 +439,8 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
           `a continuation resumes a running turn: ${conflicting.join(", ")} cannot be given with it`,
         );
       }
-      const turn = this.findTurn(input);
-      turn.resume(input);
+      const turn = this.findTurn(continuation);
+      turn.resume(continuation);
       return turn;
     }
     await this.connection.ready();

@@ -108,6 +108,11 @@ export function clientOptionsOf(options: CodexClientOptions): CodexClientOptions
 
 /** Options of `chat` and `chatOnce`. */
 export interface ChatOptions {
+  /**
+   * Resume the running turn of a `CodexTurnInactiveError` (the Python SDKs' `continuation=`): call
+   * `chatOnce(undefined, { continuation })`, the same as passing the continuation as the input.
+   */
+  continuation?: ChatContinuation;
   /** Continue this thread instead of starting one (it is resumed first when this client has not seen it). */
   threadId?: string;
   threadConfig?: ThreadConfig;

@@ -11,7 +11,8 @@ import type {
 } from "@codex-app-server/protocol";
 import type { ActorRefFrom } from "xstate";
 import type { ChatContinuation } from "./continuation.js";
-import { CodexTurnFailedError } from "./errors.js";
+import { isChatContinuation } from "./continuation.js";
+import { CodexTurnFailedError, CodexUsageError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import type { ThreadMachine } from "./machines/threadMachine.js";
 import type { ChatOptions, ThreadDefaults, ThreadForkConfig, TurnOverrides } from "./options.js";
@@ -24,8 +25,11 @@ export type ThreadActorRef = ActorRefFrom<ThreadMachine>;
 /** What a thread handle asks of its client (`CodexClient` implements it). */
 export interface ThreadHost {
   _startTurn(thread: ThreadHandle, input: Input, overrides?: TurnOverrides): Promise<TurnHandle>;
-  chatOnce(input: Input | ChatContinuation, options?: ChatOptions): Promise<ChatResult>;
-  chat(input: Input | ChatContinuation, options?: ChatOptions): AsyncIterableIterator<ConversationStep>;
+  chatOnce(input: Input | ChatContinuation | undefined, options?: ChatOptions): Promise<ChatResult>;
+  chat(
+    input: Input | ChatContinuation | undefined,
+    options?: ChatOptions,
+  ): AsyncIterableIterator<ConversationStep>;
   readThread(threadId: string, options?: { includeTurns?: boolean }): Promise<ThreadReadResponse>;
   archiveThread(threadId: string): Promise<ThreadArchiveResponse>;
   unarchiveThread(threadId: string): Promise<ThreadHandle>;
@@ -107,18 +111,36 @@ export class ThreadHandle {
     return { finalResponse: result.finalResponse, items: result.items, usage: result.usage };
   }
 
+  /** `client.chatOnce` on this thread; a continuation (as input or `options.continuation`) must be one of its turns. */
   chatOnce(
-    input: Input | ChatContinuation,
+    input: Input | ChatContinuation | undefined,
     options: Omit<ChatOptions, "threadId" | "threadConfig"> = {},
   ): Promise<ChatResult> {
-    return this.client.chatOnce(input, { ...options, threadId: this.id });
+    try {
+      return this.client.chatOnce(input, this.chatOptions(input, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  chat(
-    input: Input | ChatContinuation,
+  /** `client.chat` on this thread; a continuation (as input or `options.continuation`) must be one of its turns. */
+  async *chat(
+    input: Input | ChatContinuation | undefined,
     options: Omit<ChatOptions, "threadId" | "threadConfig"> = {},
-  ): AsyncIterableIterator<ConversationStep> {
-    return this.client.chat(input, { ...options, threadId: this.id });
+  ): AsyncGenerator<ConversationStep, void, undefined> {
+    yield* this.client.chat(input, this.chatOptions(input, options));
+  }
+
+  /** A new turn runs on this thread; a continuation resumes its own turn, which must be this thread's. */
+  private chatOptions(input: Input | ChatContinuation | undefined, options: ChatOptions): ChatOptions {
+    const continuation = isChatContinuation(input) ? input : options.continuation;
+    if (continuation === undefined) return { ...options, threadId: this.id };
+    if (continuation.threadId !== this.id) {
+      throw new CodexUsageError(
+        `the continuation is for a turn of thread ${continuation.threadId}, not of this thread (${this.id})`,
+      );
+    }
+    return options;
   }
 
   read(options: { includeTurns?: boolean } = {}): Promise<ThreadReadResponse> {

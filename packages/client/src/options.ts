@@ -1,4 +1,8 @@
 import type {
+  ConfigBatchWriteParams,
+  ConfigEdit,
+  ConfigValueWriteParams,
+  MergeStrategy,
   ThreadForkParams,
   ThreadResumeParams,
   ThreadStartParams,
@@ -30,6 +34,15 @@ export type ThreadDefaults = Pick<
   | "serviceTier"
   | "disabledPluginIds"
 >;
+
+/** `config/value/write` params; `mergeStrategy` defaults to `"upsert"`. */
+export type ConfigValueWrite = Omit<ConfigValueWriteParams, "mergeStrategy"> & {
+  mergeStrategy?: MergeStrategy;
+};
+/** `config/batchWrite` params; each edit's `mergeStrategy` defaults to `"upsert"`. */
+export type ConfigBatchWrite = Omit<ConfigBatchWriteParams, "edits"> & {
+  edits: Array<Omit<ConfigEdit, "mergeStrategy"> & { mergeStrategy?: MergeStrategy }>;
+};
 
 /** Per-turn overrides for `turn/start`. Unset fields are omitted; `null` is sent as null. */
 export type TurnOverrides = Omit<TurnStartParams, "threadId" | "input">;

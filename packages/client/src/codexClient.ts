@@ -3,6 +3,7 @@ import type {
   Thread,
   ThreadArchiveResponse,
   ThreadUnsubscribeResponse,
+  TurnSteerResponse,
 } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport } from "@codex-app-server/transport";
 import { CodexTimeoutError } from "@codex-app-server/transport";
@@ -23,6 +24,7 @@ import {
 } from "./conversation.js";
 import { CodexInvalidStateError, CodexTurnFailedError, CodexUsageError } from "./errors.js";
 import type { Input } from "./inputs.js";
+import { normalizeInput } from "./inputs.js";
 import type { ClientMachine } from "./machines/clientMachine.js";
 import { NotificationRouter } from "./notificationRouter.js";
 import type {
@@ -48,10 +50,12 @@ import type { ConversationStep } from "./steps.js";
 import type { ThreadHandle, ThreadHost } from "./threadHandle.js";
 import type { ThreadOrigin } from "./threadRegistry.js";
 import { ThreadRegistry } from "./threadRegistry.js";
+import type { InterruptTurnOptions, TurnControlHost } from "./turnControl.js";
+import { interruptTurnById, steerTurnById } from "./turnControl.js";
 import type { TurnHandle } from "./turnHandle.js";
 import type { TurnStarter } from "./turnStarter.js";
 import { startTurn } from "./turnStarter.js";
-import type { ServerNotification } from "./turnTypes.js";
+import type { ServerNotification, TurnResult } from "./turnTypes.js";
 
 /** Node's `util.inspect.custom`, from the symbol registry: the package imports nothing from Node. */
 const INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
@@ -333,6 +337,32 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     return this.router.turn(turnId);
   }
 
+  /**
+   * Interrupts a turn by id (the Python SDK's `interrupt_turn`). A turn this client runs goes through its
+   * handle (the interrupt is held until the server started the turn) and this resolves with its result
+   * once it ended. Any other turn (after `resumeThread`, say) needs its thread: `turn/interrupt` is sent
+   * and this resolves with `null` once the server took it.
+   */
+  interruptTurn(turnId: string, options?: InterruptTurnOptions): Promise<TurnResult | null>;
+  interruptTurn(threadId: string, turnId: string, options?: InterruptTurnOptions): Promise<TurnResult | null>;
+  async interruptTurn(
+    first: string,
+    second?: string | InterruptTurnOptions,
+    third?: InterruptTurnOptions,
+  ): Promise<TurnResult | null> {
+    const [threadId, turnId, options] =
+      typeof second === "string" ? [first, second, third] : [undefined, first, second];
+    return interruptTurnById(this.turnControl, threadId, turnId, options ?? {});
+  }
+
+  /**
+   * Adds input to a running turn by id (the Python SDK's `steer_turn`): through its handle when this
+   * client runs it, else `turn/steer` with it as the expected turn. Resolves with the server's answer.
+   */
+  async steerTurn(threadId: string, turnId: string, input: Input): Promise<TurnSteerResponse> {
+    return steerTurnById(this.turnControl, threadId, turnId, input);
+  }
+
   // Observation
 
   /** Every server notification, in order (turn-routed ones included). Returns an unsubscribe function. */
@@ -393,6 +423,14 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
   }
 
   /** Initializes within `timeoutMs` (see {@link ConnectOptions}); on any failure the transport is closed. */
+  private readonly turnControl: TurnControlHost = {
+    turn: (turnId) => this.turn(turnId),
+    interruptRequest: (threadId, turnId, options) =>
+      this.request("turn/interrupt", { threadId, turnId }, options),
+    steerRequest: (threadId, turnId, input) =>
+      this.request("turn/steer", { threadId, expectedTurnId: turnId, input: normalizeInput(input) }),
+  };
+
   private async initializeOrClose(timeoutMs: number | null = DEFAULT_CONNECT_TIMEOUT_MS): Promise<this> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {

@@ -1,6 +1,5 @@
 import type {
   InitializeResponse,
-  Thread,
   ThreadArchiveResponse,
   ThreadUnsubscribeResponse,
   TurnSteerResponse,
@@ -31,6 +30,7 @@ import type {
   ChatOptions,
   CodexClientOptions,
   ThreadConfig,
+  ThreadDefaults,
   ThreadForkConfig,
   ThreadResumeConfig,
   TurnOverrides,
@@ -48,8 +48,8 @@ import type { ServerRequestHandler, ServerRequestMethod } from "./serverRequests
 import { SERVER_REQUEST_KINDS } from "./serverRequests.js";
 import type { ConversationStep } from "./steps.js";
 import type { ThreadHandle, ThreadHost } from "./threadHandle.js";
-import type { ThreadOrigin } from "./threadRegistry.js";
 import { ThreadRegistry } from "./threadRegistry.js";
+import { settingsOfResponse } from "./threadSettings.js";
 import type { InterruptTurnOptions, TurnControlHost } from "./turnControl.js";
 import { interruptTurnById, steerTurnById } from "./turnControl.js";
 import type { TurnHandle } from "./turnHandle.js";
@@ -125,7 +125,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
       onError: (error) => this.options.onError?.(error),
       resume: async (thread) => {
         const response = await this.request("thread/resume", { threadId: thread.id });
-        this.threads.adopt(response.thread, "resume", thread);
+        this.threads.adopt(response.thread, "resume", settingsOfResponse(response), thread);
       },
     };
     const peer = this.connection.peer;
@@ -211,17 +211,30 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     options: { signal?: AbortSignal } = {},
   ): Promise<ThreadHandle> {
     const response = await this.request("thread/start", omitUndefined(config), options);
-    return this.adoptThread(response.thread, "start");
+    return this.threads.adopt(response.thread, "start", settingsOfResponse(response));
   }
 
   async resumeThread(threadId: string, config: ThreadResumeConfig = {}): Promise<ThreadHandle> {
     const response = await this.request("thread/resume", { ...omitUndefined(config), threadId });
-    return this.adoptThread(response.thread, "resume");
+    return this.threads.adopt(response.thread, "resume", settingsOfResponse(response));
   }
 
   async forkThread(threadId: string, config: ThreadForkConfig = {}): Promise<ThreadHandle> {
     const response = await this.request("thread/fork", { ...omitUndefined(config), threadId });
-    return this.adoptThread(response.thread, "fork");
+    return this.threads.adopt(response.thread, "fork", settingsOfResponse(response));
+  }
+
+  /**
+   * Sets defaults for a thread's later turns (`thread/settings/update`; experimental: needs
+   * `experimentalApi: true`). A thread this client has open keeps them in `thread.defaults`.
+   */
+  override async updateThreadDefaults(
+    threadId: string,
+    defaults: ThreadDefaults,
+  ): Promise<Record<string, unknown>> {
+    const response = await super.updateThreadDefaults(threadId, defaults);
+    this.threads.get(threadId)?._defaultsChanged(defaults);
+    return response;
   }
 
   /** A thread this client has open. */
@@ -274,7 +287,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
       known.actor.send({ type: "unarchived" });
       return known;
     }
-    return this.adoptThread(response.thread, "attach");
+    return this.threads.adopt(response.thread, "attach");
   }
 
   // Conversations
@@ -456,10 +469,6 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  private adoptThread(info: Thread, origin: ThreadOrigin): ThreadHandle {
-    return this.threads.adopt(info, origin);
   }
 
   private async turnFor(

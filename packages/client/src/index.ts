@@ -130,6 +130,7 @@ export type { ConversationStep, StepType } from "./steps.js";
 export { toConversationStep } from "./steps.js";
 export type { ThreadActorRef, ThreadHost } from "./threadHandle.js";
 export { ThreadHandle } from "./threadHandle.js";
+export type { ThreadSettingsSnapshot } from "./threadSettings.js";
 export type { InterruptTurnOptions } from "./turnControl.js";
 export type { TurnActorRef, TurnReadOptions } from "./turnHandle.js";
 export { TurnHandle } from "./turnHandle.js";

@@ -114,9 +114,13 @@ export class NotificationRouter {
   }
 
   private threadNotification(threadId: string, notification: ServerNotification): void {
-    const actor = this.threads.get(threadId)?.actor;
-    if (actor === undefined) return;
+    const thread = this.threads.get(threadId);
+    if (thread === undefined) return;
+    const actor = thread.actor;
     switch (notification.method) {
+      case "thread/settings/updated":
+        thread._settingsReported(notification.params.threadSettings);
+        return;
       case "thread/status/changed":
         actor.send({ type: "server.status", status: notification.params.status.type });
         return;

@@ -18,6 +18,8 @@ import type { ThreadMachine } from "./machines/threadMachine.js";
 import type { ChatOptions, ThreadDefaults, ThreadForkConfig, TurnOverrides } from "./options.js";
 import type { ChatResult, RunResult } from "./results.js";
 import type { ConversationStep } from "./steps.js";
+import type { ThreadSettingsSnapshot } from "./threadSettings.js";
+import { withDefaults } from "./threadSettings.js";
 import type { TurnHandle, TurnReadOptions } from "./turnHandle.js";
 
 export type ThreadActorRef = ActorRefFrom<ThreadMachine>;
@@ -50,6 +52,7 @@ export class ThreadHandle {
   private readonly client: ThreadHost;
   private ref: ThreadActorRef;
   private isReleased = false;
+  private settings: ThreadSettingsSnapshot = Object.freeze({});
 
   /** @internal Created by the client. */
   constructor(client: ThreadHost, actor: ThreadActorRef, info: Thread) {
@@ -57,6 +60,26 @@ export class ThreadHandle {
     this.ref = actor;
     this.id = info.id;
     this.info = info;
+  }
+
+  /**
+   * The thread's current settings (model, cwd, approvalPolicy, sandboxPolicy, effort...), the Python
+   * SDK's `defaults`: as the server reported them when the thread was started, resumed or forked (or
+   * in `thread/settings/updated`, sent to `experimentalApi` clients), with what `updateDefaults` and
+   * turn overrides changed since. A field is absent when the client does not know it.
+   */
+  get defaults(): ThreadSettingsSnapshot {
+    return this.settings;
+  }
+
+  /** @internal The server reported the thread's settings (a whole snapshot). */
+  _settingsReported(settings: ThreadSettingsSnapshot): void {
+    this.settings = Object.isFrozen(settings) ? settings : Object.freeze({ ...settings });
+  }
+
+  /** @internal This client changed some of the thread's settings (an update, a turn's overrides). */
+  _defaultsChanged(update: ThreadDefaults): void {
+    this.settings = withDefaults(this.settings, update);
   }
 
   /** The thread's actor (a new one after a released thread was brought back). */
@@ -172,7 +195,7 @@ export class ThreadHandle {
     return this.client.setThreadName(this.id, name);
   }
 
-  /** Defaults for this thread's later turns (experimental: needs `experimentalApi: true`). */
+  /** Defaults for this thread's later turns, also kept in `defaults` (experimental: needs `experimentalApi: true`). */
   updateDefaults(defaults: ThreadDefaults): Promise<Record<string, unknown>> {
     return this.client.updateThreadDefaults(this.id, defaults);
   }

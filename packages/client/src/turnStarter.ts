@@ -61,6 +61,8 @@ export async function startTurn(
       input: normalizeInput(input),
     });
     turnId = response.turn.id;
+    // The server keeps a turn's overrides for the thread's later turns.
+    thread._defaultsChanged(overrides);
   } catch (error) {
     thread.actor.send({ type: "turn.startFailed" });
     threads.markIdle(thread);

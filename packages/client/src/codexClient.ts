@@ -1,5 +1,6 @@
 import type {
   InitializeResponse,
+  ReviewStartParams,
   ThreadArchiveResponse,
   ThreadUnsubscribeResponse,
   TurnSteerResponse,
@@ -54,7 +55,7 @@ import type { InterruptTurnOptions, TurnControlHost } from "./turnControl.js";
 import { interruptTurnById, steerTurnById } from "./turnControl.js";
 import type { TurnHandle } from "./turnHandle.js";
 import type { TurnStarter } from "./turnStarter.js";
-import { startTurn } from "./turnStarter.js";
+import { beginTurn, startTurn } from "./turnStarter.js";
 import type { ServerNotification, TurnResult } from "./turnTypes.js";
 
 /** Node's `util.inspect.custom`, from the symbol registry: the package imports nothing from Node. */
@@ -235,6 +236,48 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     const response = await super.updateThreadDefaults(threadId, defaults);
     this.threads.get(threadId)?._defaultsChanged(defaults);
     return response;
+  }
+
+  /**
+   * Compacts a thread's history (`thread/compact/start`). A compaction is a turn: this resolves with
+   * its handle once the server started it (`await (await client.compactThread(id)).result()` waits for
+   * its end). A thread this client has not seen is resumed first. While it runs, the thread's next turn
+   * waits for it; asked for during a turn, it is refused (the server would interrupt the turn).
+   */
+  async compactThread(threadId: string): Promise<TurnHandle> {
+    const thread = await this.openThread(threadId);
+    return beginTurn(
+      this.turnStarter,
+      thread,
+      {
+        kind: "compaction",
+        method: "thread/compact/start",
+        send: async () => {
+          await this.connection.peer.request("thread/compact/start", { threadId });
+          return undefined;
+        },
+      },
+      undefined,
+    );
+  }
+
+  /**
+   * Starts a review on a thread (`review/start`, delivered inline). A review is a turn: this resolves
+   * with its handle (its result's `finalResponse` is the review). A thread this client has not seen is
+   * resumed first; like a compaction, the thread's next turn waits for it.
+   */
+  async startReview(params: ReviewStartParams): Promise<TurnHandle> {
+    const thread = await this.openThread(params.threadId);
+    return beginTurn(
+      this.turnStarter,
+      thread,
+      {
+        kind: "review",
+        method: "review/start",
+        send: async () => (await this.connection.peer.request("review/start", params)).turn.id,
+      },
+      undefined,
+    );
   }
 
   /** A thread this client has open. */
@@ -492,8 +535,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     }
     await this.connection.ready();
     const thread = options.threadId
-      ? (this.threads.get(options.threadId) ??
-        (await this.resumeThread(options.threadId, options.threadConfig ?? {})))
+      ? await this.openThread(options.threadId, options.threadConfig)
       : await this.startThread(options.threadConfig ?? {}, options.signal ? { signal: options.signal } : {});
     const turn = await this._startTurn(thread, input, options.turnOverrides, options.signal);
     if (options.signal?.aborted) {
@@ -501,6 +543,11 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
       throwIfAborted(options.signal, "the chat");
     }
     return turn;
+  }
+
+  /** A thread this client has open, else resumed (with `config`). */
+  private async openThread(threadId: string, config: ThreadResumeConfig = {}): Promise<ThreadHandle> {
+    return this.threads.get(threadId) ?? (await this.resumeThread(threadId, config));
   }
 
   private findTurn(continuation: ChatContinuation): TurnHandle {

@@ -134,4 +134,4 @@ export type { ThreadSettingsSnapshot } from "./threadSettings.js";
 export type { InterruptTurnOptions } from "./turnControl.js";
 export type { TurnActorRef, TurnReadOptions } from "./turnHandle.js";
 export { TurnHandle } from "./turnHandle.js";
-export type { ServerNotification, TurnResult } from "./turnTypes.js";
+export type { ServerNotification, TurnKind, TurnResult } from "./turnTypes.js";

@@ -11,6 +11,14 @@ const FINISHED_TURNS_KEPT = 256;
 export interface EarlyBuffer {
   notifications: ServerNotification[];
   overflowed: boolean;
+  /**
+   * The turn the first `turn/started` held here named: how a compaction, whose `thread/compact/start`
+   * answers `{}`, makes its turn known. (Not any turn id: a finished turn's late notification, such as
+   * its token usage, may come first.)
+   */
+  startedTurnId?: string;
+  /** Told once, when `startedTurnId` is set. */
+  onStarted?: (turnId: string) => void;
 }
 
 /**
@@ -96,6 +104,11 @@ export class NotificationRouter {
         turn = this.turns.get(turnId);
         if (turn !== undefined) this.lastTurn = turn;
       }
+      if (turn === undefined && notification.method === "turn/started") {
+        // A review's turn/started names an inner turn whose root is the review's turn.
+        const root = notification.params.turn.rootTurnId;
+        if (root) turn = this.turns.get(root);
+      }
       if (turn !== undefined) {
         turn._receive(notification);
         return;
@@ -106,6 +119,10 @@ export class NotificationRouter {
         if (early !== undefined) {
           if (early.notifications.length < this.maxEarly) early.notifications.push(notification);
           else early.overflowed = true;
+          if (notification.method === "turn/started" && early.startedTurnId === undefined) {
+            early.startedTurnId = turnId;
+            early.onStarted?.(turnId);
+          }
           return;
         }
       }

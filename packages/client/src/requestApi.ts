@@ -8,9 +8,6 @@ import type {
   ConfigWriteResponse,
   ModelListParams,
   ModelListResponse,
-  ReviewStartParams,
-  ReviewStartResponse,
-  ThreadCompactStartResponse,
   ThreadListParams,
   ThreadListResponse,
   ThreadReadResponse,
@@ -78,10 +75,6 @@ export abstract class CodexRequestApi {
     return this.request("thread/revert", { threadId, beforeTurnId });
   }
 
-  compactThread(threadId: string): Promise<ThreadCompactStartResponse> {
-    return this.request("thread/compact/start", { threadId });
-  }
-
   setThreadName(threadId: string, name: string): Promise<ThreadSetNameResponse> {
     return this.request("thread/name/set", { threadId, name });
   }
@@ -101,10 +94,6 @@ export abstract class CodexRequestApi {
       ...omitUndefined(defaults),
       threadId,
     })) as Record<string, unknown>;
-  }
-
-  startReview(params: ReviewStartParams): Promise<ReviewStartResponse> {
-    return this.request("review/start", params);
   }
 
   listModels(params: ModelListParams = {}): Promise<ModelListResponse> {

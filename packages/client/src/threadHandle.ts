@@ -1,9 +1,7 @@
 import type {
   ReviewStartParams,
-  ReviewStartResponse,
   Thread,
   ThreadArchiveResponse,
-  ThreadCompactStartResponse,
   ThreadReadResponse,
   ThreadRevertResponse,
   ThreadSetNameResponse,
@@ -37,10 +35,10 @@ export interface ThreadHost {
   unarchiveThread(threadId: string): Promise<ThreadHandle>;
   forkThread(threadId: string, config?: ThreadForkConfig): Promise<ThreadHandle>;
   revertThread(threadId: string, beforeTurnId: string): Promise<ThreadRevertResponse>;
-  compactThread(threadId: string): Promise<ThreadCompactStartResponse>;
+  compactThread(threadId: string): Promise<TurnHandle>;
   setThreadName(threadId: string, name: string): Promise<ThreadSetNameResponse>;
   updateThreadDefaults(threadId: string, defaults: ThreadDefaults): Promise<Record<string, unknown>>;
-  startReview(params: ReviewStartParams): Promise<ReviewStartResponse>;
+  startReview(params: ReviewStartParams): Promise<TurnHandle>;
   releaseThread(threadId: string): Promise<ThreadUnsubscribeResponse | null>;
 }
 
@@ -187,7 +185,12 @@ export class ThreadHandle {
     return this.client.revertThread(this.id, beforeTurnId);
   }
 
-  compact(): Promise<ThreadCompactStartResponse> {
+  /**
+   * Compacts the thread's history. A compaction is a turn: this resolves with its handle once the
+   * server started it; `await (await thread.compact()).result()` waits for its end. The thread's next
+   * turn waits for it.
+   */
+  compact(): Promise<TurnHandle> {
     return this.client.compactThread(this.id);
   }
 
@@ -200,10 +203,14 @@ export class ThreadHandle {
     return this.client.updateThreadDefaults(this.id, defaults);
   }
 
+  /**
+   * Starts a review of the thread's work (`review/start`, inline). A review is a turn: this resolves
+   * with its handle; its result's `finalResponse` is the review. The thread's next turn waits for it.
+   */
   startReview(
     target: ReviewStartParams["target"],
     delivery?: ReviewStartParams["delivery"],
-  ): Promise<ReviewStartResponse> {
+  ): Promise<TurnHandle> {
     return this.client.startReview({
       threadId: this.id,
       target,

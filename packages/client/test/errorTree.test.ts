@@ -28,6 +28,46 @@ describe("the error tree, from the client package", () => {
     ]);
   });
 
+  it("is the tree the README draws", () => {
+    const parents: Array<[string, string]> = [
+      ["CodexTransportError", "CodexError"],
+      ["ConnectionClosedError", "CodexTransportError"],
+      ["CodexSpawnError", "CodexTransportError"],
+      ["CodexConnectionError", "CodexTransportError"],
+      ["CodexAuthenticationError", "CodexTransportError"],
+      ["CodexInsecureConnectionError", "CodexTransportError"],
+      ["CodexKeepAliveTimeoutError", "CodexTransportError"],
+      ["CodexMessageTooLargeError", "CodexTransportError"],
+      ["CodexInvalidMessageError", "CodexTransportError"],
+      ["CodexTimeoutError", "CodexError"],
+      ["CodexTurnInactiveError", "CodexTimeoutError"],
+      ["CodexAbortError", "CodexError"],
+      ["CodexRpcError", "CodexError"],
+      ["CodexParseError", "CodexRpcError"],
+      ["CodexInvalidRequestError", "CodexRpcError"],
+      ["CodexMethodNotFoundError", "CodexRpcError"],
+      ["CodexInvalidParamsError", "CodexRpcError"],
+      ["CodexInternalError", "CodexRpcError"],
+      ["ServerBusyError", "CodexRpcError"],
+      ["CodexProtocolError", "CodexRpcError"],
+      ["CodexProtocolViolationError", "CodexError"],
+      ["CodexTurnFailedError", "CodexError"],
+      ["CodexInvalidStateError", "CodexError"],
+      ["CodexUsageError", "CodexError"],
+      ["CodexBufferOverflowError", "CodexError"],
+      ["CodexEventsDroppedError", "CodexError"],
+    ];
+    const exported = client as unknown as Record<string, { prototype: object; name: string }>;
+    for (const [name, parent] of parents) {
+      const child = exported[name];
+      expect(child, name).toBeTypeOf("function");
+      expect(Object.getPrototypeOf(child).name, name).toBe(parent);
+    }
+    // Every error class the package exports is in the tree.
+    const all = Object.keys(client).filter((key) => /^[A-Z]\w*Error$/.test(key) && key !== "CodexError");
+    expect(all.sort()).toEqual(parents.map(([name]) => name).sort());
+  });
+
   it("a closed connection is a transport error", async () => {
     await using t = connectToFake();
     await t.client.close();

@@ -109,6 +109,29 @@ describe("approvals", () => {
     ]);
   });
 
+  it("setServerRequestHandler sets a handler later, replaces it, and undefined clears it", async () => {
+    await using t = connectToFake({ turns: [execWithApproval(), execWithApproval(), execWithApproval()] });
+    const thread = await t.client.startThread();
+    t.client.setServerRequestHandler((request) =>
+      request.kind === "commandExecution" ? request.accept() : undefined,
+    );
+    expect(commandStatus(await thread.run("first"))).toBe("completed");
+    t.client.setServerRequestHandler((request) =>
+      request.kind === "commandExecution" ? request.acceptForSession() : undefined,
+    );
+    expect(commandStatus(await thread.run("second"))).toBe("completed");
+    t.client.setServerRequestHandler(undefined);
+    expect(commandStatus(await thread.run("third"))).toBe("declined");
+    const answers = t.server.received
+      .filter((m) => "result" in m)
+      .map((m) => (m as { result: unknown }).result);
+    expect(answers).toEqual([
+      { decision: "accept" },
+      { decision: "acceptForSession" },
+      { decision: "decline" },
+    ]);
+  });
+
   it("shows the pending request in the turn's state while the handler decides", async () => {
     let release!: () => void;
     const decided = new Promise<void>((resolve) => {

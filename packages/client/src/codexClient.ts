@@ -1,17 +1,21 @@
 import type {
   CodexVersion,
   InitializeResponse,
-  Thread,
+  ReviewStartParams,
   ThreadArchiveResponse,
   ThreadUnsubscribeResponse,
+  TurnSteerResponse,
 } from "@codex-app-server/protocol";
 import { CodexValidationError } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport } from "@codex-app-server/transport";
+import { CodexTimeoutError } from "@codex-app-server/transport";
 import type { Actor } from "xstate";
 import { AsyncQueue } from "./asyncQueue.js";
 import { ClientConnection } from "./connection.js";
+import type { ConnectOptions, StdioConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, stdioTransportOptionsOf } from "./connectOptions.js";
 import type { ChatContinuation } from "./continuation.js";
-import { isChatContinuation } from "./continuation.js";
+import { chatRequestOf } from "./continuation.js";
 import {
   cancelTurn,
   finalTextFromThreadRead,
@@ -22,12 +26,14 @@ import {
 } from "./conversation.js";
 import { CodexInvalidStateError, CodexTurnFailedError, CodexUsageError } from "./errors.js";
 import type { Input } from "./inputs.js";
+import { normalizeInput } from "./inputs.js";
 import type { ClientMachine } from "./machines/clientMachine.js";
 import { NotificationRouter } from "./notificationRouter.js";
 import type {
   ChatOptions,
   CodexClientOptions,
   ThreadConfig,
+  ThreadDefaults,
   ThreadForkConfig,
   ThreadResumeConfig,
   TurnOverrides,
@@ -46,12 +52,14 @@ import { SERVER_REQUEST_KINDS } from "./serverRequests.js";
 import { warnOnce } from "./serverVersion.js";
 import type { ConversationStep } from "./steps.js";
 import type { ThreadHandle, ThreadHost } from "./threadHandle.js";
-import type { ThreadOrigin } from "./threadRegistry.js";
 import { ThreadRegistry } from "./threadRegistry.js";
+import { settingsOfResponse } from "./threadSettings.js";
+import type { InterruptTurnOptions, TurnControlHost } from "./turnControl.js";
+import { interruptTurnById, steerTurnById } from "./turnControl.js";
 import type { TurnHandle } from "./turnHandle.js";
 import type { TurnStarter } from "./turnStarter.js";
-import { startTurn } from "./turnStarter.js";
-import type { ServerNotification } from "./turnTypes.js";
+import { beginTurn, startTurn } from "./turnStarter.js";
+import type { ServerNotification, TurnResult } from "./turnTypes.js";
 
 /** Node's `util.inspect.custom`, from the symbol registry: the package imports nothing from Node. */
 const INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
@@ -128,7 +136,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
       failInvalid: (turn, error) => this.failInvalidTurn(turn, error),
       resume: async (thread) => {
         const response = await this.request("thread/resume", { threadId: thread.id });
-        this.threads.adopt(response.thread, "resume", thread);
+        this.threads.adopt(response.thread, "resume", settingsOfResponse(response), thread);
       },
     };
     const peer = this.connection.peer;
@@ -141,21 +149,24 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     }
   }
 
-  /** Spawns `codex app-server` over stdio (Node only) and initializes. */
-  static async connectStdio(
-    options: CodexClientOptions & import("@codex-app-server/transport/stdio").StdioTransportOptions = {},
-  ): Promise<CodexClient> {
+  /**
+   * Spawns `codex app-server` over stdio (Node only) and initializes, within `connectTimeoutMs`.
+   * `command` is the program, or the whole argv (`["codex", "app-server"]`).
+   */
+  static async connectStdio(options: StdioConnectOptions = {}): Promise<CodexClient> {
+    const transportOptions = stdioTransportOptionsOf(options);
     const { StdioTransport } = await import("@codex-app-server/transport/stdio");
-    return new CodexClient(new StdioTransport(options), options).initializeOrClose();
+    return new CodexClient(new StdioTransport(transportOptions), options).initializeOrClose(
+      options.connectTimeoutMs,
+    );
   }
 
-  /** Connects to `codex app-server --listen ws://...` and initializes. */
-  static async connectWebSocket(
-    options: CodexClientOptions &
-      import("@codex-app-server/transport/websocket").WebSocketTransportOptions = {},
-  ): Promise<CodexClient> {
+  /** Connects to `codex app-server --listen ws://...` and initializes, within `connectTimeoutMs`. */
+  static async connectWebSocket(options: WebSocketConnectOptions = {}): Promise<CodexClient> {
     const { WebSocketTransport } = await import("@codex-app-server/transport/websocket");
-    return new CodexClient(new WebSocketTransport(options), options).initializeOrClose();
+    return new CodexClient(new WebSocketTransport(options), options).initializeOrClose(
+      options.connectTimeoutMs,
+    );
   }
 
   /** The root actor: threads are its children, turns theirs. Attach an inspector through `options.inspect`. */
@@ -220,17 +231,72 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     options: { signal?: AbortSignal } = {},
   ): Promise<ThreadHandle> {
     const response = await this.request("thread/start", omitUndefined(config), options);
-    return this.adoptThread(response.thread, "start");
+    return this.threads.adopt(response.thread, "start", settingsOfResponse(response));
   }
 
   async resumeThread(threadId: string, config: ThreadResumeConfig = {}): Promise<ThreadHandle> {
     const response = await this.request("thread/resume", { ...omitUndefined(config), threadId });
-    return this.adoptThread(response.thread, "resume");
+    return this.threads.adopt(response.thread, "resume", settingsOfResponse(response));
   }
 
   async forkThread(threadId: string, config: ThreadForkConfig = {}): Promise<ThreadHandle> {
     const response = await this.request("thread/fork", { ...omitUndefined(config), threadId });
-    return this.adoptThread(response.thread, "fork");
+    return this.threads.adopt(response.thread, "fork", settingsOfResponse(response));
+  }
+
+  /**
+   * Sets defaults for a thread's later turns (`thread/settings/update`; experimental: needs
+   * `experimentalApi: true`). A thread this client has open keeps them in `thread.defaults`.
+   */
+  override async updateThreadDefaults(
+    threadId: string,
+    defaults: ThreadDefaults,
+  ): Promise<Record<string, unknown>> {
+    const response = await super.updateThreadDefaults(threadId, defaults);
+    this.threads.get(threadId)?._defaultsChanged(defaults);
+    return response;
+  }
+
+  /**
+   * Compacts a thread's history (`thread/compact/start`). A compaction is a turn: this resolves with
+   * its handle once the server started it (`await (await client.compactThread(id)).result()` waits for
+   * its end). A thread this client has not seen is resumed first. While it runs, the thread's next turn
+   * waits for it; asked for during a turn, it is refused (the server would interrupt the turn).
+   */
+  async compactThread(threadId: string): Promise<TurnHandle> {
+    const thread = await this.openThread(threadId);
+    return beginTurn(
+      this.turnStarter,
+      thread,
+      {
+        kind: "compaction",
+        method: "thread/compact/start",
+        send: async () => {
+          await this.connection.peer.request("thread/compact/start", { threadId });
+          return undefined;
+        },
+      },
+      undefined,
+    );
+  }
+
+  /**
+   * Starts a review on a thread (`review/start`, delivered inline). A review is a turn: this resolves
+   * with its handle (its result's `finalResponse` is the review). A thread this client has not seen is
+   * resumed first; like a compaction, the thread's next turn waits for it.
+   */
+  async startReview(params: ReviewStartParams): Promise<TurnHandle> {
+    const thread = await this.openThread(params.threadId);
+    return beginTurn(
+      this.turnStarter,
+      thread,
+      {
+        kind: "review",
+        method: "review/start",
+        send: async () => (await this.connection.peer.request("review/start", params)).turn.id,
+      },
+      undefined,
+    );
   }
 
   /** A thread this client has open. */
@@ -283,7 +349,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
       known.actor.send({ type: "unarchived" });
       return known;
     }
-    return this.adoptThread(response.thread, "attach");
+    return this.threads.adopt(response.thread, "attach");
   }
 
   // Conversations
@@ -291,10 +357,14 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
   /**
    * Sends one message and waits for the turn to end. Starts a thread unless `threadId` is given.
    * Throws `CodexTurnInactiveError` (with a continuation) when the turn goes quiet, and
-   * `CodexTurnFailedError` when it fails. Pass a continuation instead of input to resume. Aborting
-   * `signal` interrupts the turn (the thread is then ready for another); aborted before, nothing is sent.
+   * `CodexTurnFailedError` when it fails. Pass a continuation instead of input to resume (or as
+   * `options.continuation`, with `undefined` input). Aborting `signal` interrupts the turn (the thread
+   * is then ready for another); aborted before, nothing is sent.
    */
-  async chatOnce(input: Input | ChatContinuation, options: ChatOptions = {}): Promise<ChatResult> {
+  async chatOnce(
+    input: Input | ChatContinuation | undefined,
+    options: ChatOptions = {},
+  ): Promise<ChatResult> {
     const turn = await this.turnFor(input, options);
     try {
       return await readToEnd(turn, options, (threadId, turnId) =>
@@ -312,7 +382,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
    * interrupts the turn.
    */
   async *chat(
-    input: Input | ChatContinuation,
+    input: Input | ChatContinuation | undefined,
     options: ChatOptions = {},
   ): AsyncGenerator<ConversationStep, void, undefined> {
     const turn = await this.turnFor(input, options);
@@ -340,6 +410,32 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
   /** A turn this client knows (running, or among the recently finished). */
   turn(turnId: string): TurnHandle | undefined {
     return this.router.turn(turnId);
+  }
+
+  /**
+   * Interrupts a turn by id (the Python SDK's `interrupt_turn`). A turn this client runs goes through its
+   * handle (the interrupt is held until the server started the turn) and this resolves with its result
+   * once it ended. Any other turn (after `resumeThread`, say) needs its thread: `turn/interrupt` is sent
+   * and this resolves with `null` once the server took it.
+   */
+  interruptTurn(turnId: string, options?: InterruptTurnOptions): Promise<TurnResult | null>;
+  interruptTurn(threadId: string, turnId: string, options?: InterruptTurnOptions): Promise<TurnResult | null>;
+  async interruptTurn(
+    first: string,
+    second?: string | InterruptTurnOptions,
+    third?: InterruptTurnOptions,
+  ): Promise<TurnResult | null> {
+    const [threadId, turnId, options] =
+      typeof second === "string" ? [first, second, third] : [undefined, first, second];
+    return interruptTurnById(this.turnControl, threadId, turnId, options ?? {});
+  }
+
+  /**
+   * Adds input to a running turn by id (the Python SDK's `steer_turn`): through its handle when this
+   * client runs it, else `turn/steer` with it as the expected turn. Resolves with the server's answer.
+   */
+  async steerTurn(threadId: string, turnId: string, input: Input): Promise<TurnSteerResponse> {
+    return steerTurnById(this.turnControl, threadId, turnId, input);
   }
 
   // Observation
@@ -401,23 +497,49 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     return startTurn(this.turnStarter, thread, input, overrides, signal);
   }
 
-  private async initializeOrClose(): Promise<this> {
+  /** Initializes within `timeoutMs` (see {@link ConnectOptions}); on any failure the transport is closed. */
+  private readonly turnControl: TurnControlHost = {
+    turn: (turnId) => this.turn(turnId),
+    interruptRequest: (threadId, turnId, options) =>
+      this.request("turn/interrupt", { threadId, turnId }, options),
+    steerRequest: (threadId, turnId, input) =>
+      this.request("turn/steer", { threadId, expectedTurnId: turnId, input: normalizeInput(input) }),
+  };
+
+  private async initializeOrClose(timeoutMs: number | null = DEFAULT_CONNECT_TIMEOUT_MS): Promise<this> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await this.initialize();
+      const initialized = this.initialize();
+      if (timeoutMs === null) await initialized;
+      else {
+        const timedOut = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            reject(
+              new CodexTimeoutError(
+                `the app-server did not start and answer initialize within ${timeoutMs} ms (connectTimeoutMs)`,
+                { method: "initialize", timeoutMs },
+              ),
+            );
+          }, timeoutMs);
+        });
+        await Promise.race([initialized, timedOut]);
+      }
       return this;
     } catch (error) {
       await this.close();
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  private adoptThread(info: Thread, origin: ThreadOrigin): ThreadHandle {
-    return this.threads.adopt(info, origin);
-  }
-
-  private async turnFor(input: Input | ChatContinuation, options: ChatOptions): Promise<TurnHandle> {
+  private async turnFor(
+    given: Input | ChatContinuation | undefined,
+    options: ChatOptions,
+  ): Promise<TurnHandle> {
+    const { input, continuation } = chatRequestOf(given, options.continuation);
     throwIfAborted(options.signal, "the chat");
-    if (isChatContinuation(input)) {
+    if (continuation) {
       const conflicting = (["threadId", "threadConfig", "turnOverrides"] as const).filter(
         (k) => options[k] !== undefined,
       );
@@ -426,14 +548,13 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
           `a continuation resumes a running turn: ${conflicting.join(", ")} cannot be given with it`,
         );
       }
-      const turn = this.findTurn(input);
-      turn.resume(input);
+      const turn = this.findTurn(continuation);
+      turn.resume(continuation);
       return turn;
     }
     await this.connection.ready();
     const thread = options.threadId
-      ? (this.threads.get(options.threadId) ??
-        (await this.resumeThread(options.threadId, options.threadConfig ?? {})))
+      ? await this.openThread(options.threadId, options.threadConfig)
       : await this.startThread(options.threadConfig ?? {}, options.signal ? { signal: options.signal } : {});
     const turn = await this._startTurn(thread, input, options.turnOverrides, options.signal);
     if (options.signal?.aborted) {
@@ -441,6 +562,11 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
       throwIfAborted(options.signal, "the chat");
     }
     return turn;
+  }
+
+  /** A thread this client has open, else resumed (with `config`). */
+  private async openThread(threadId: string, config: ThreadResumeConfig = {}): Promise<ThreadHandle> {
+    return this.threads.get(threadId) ?? (await this.resumeThread(threadId, config));
   }
 
   private findTurn(continuation: ChatContinuation): TurnHandle {

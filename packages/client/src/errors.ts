@@ -1,20 +1,22 @@
 import type { CodexVersion, TurnError } from "@codex-app-server/protocol";
 import { CodexError } from "@codex-app-server/protocol";
+import { CodexTimeoutError } from "@codex-app-server/transport";
 import type { ChatContinuation } from "./continuation.js";
 
-/** A turn sent nothing for the inactivity timeout. Pass `continuation` back to resume or cancel it. */
-export class CodexTurnInactiveError extends CodexError {
+/**
+ * A turn sent nothing for the inactivity timeout. Pass `continuation` back to resume or cancel it.
+ * A timeout: `instanceof CodexTimeoutError` holds (`timeoutMs` is the inactivity timeout).
+ */
+export class CodexTurnInactiveError extends CodexTimeoutError {
   readonly continuation: ChatContinuation;
-  readonly timeoutMs: number;
 
   constructor(continuation: ChatContinuation, timeoutMs: number) {
     super(
-      "turn_inactive",
       `turn ${continuation.turnId} on thread ${continuation.threadId} sent nothing for ${timeoutMs} ms; ` +
         "resume it by passing error.continuation, or cancel it",
+      { timeoutMs, code: "turn_inactive" },
     );
     this.continuation = continuation;
-    this.timeoutMs = timeoutMs;
   }
 }
 

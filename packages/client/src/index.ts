@@ -9,7 +9,41 @@ export type {
   UserInput,
 } from "@codex-app-server/protocol";
 export { CodexError } from "@codex-app-server/protocol";
+// What a client user catches and retries with, from the transport: no second import needed.
+export type {
+  InvalidMessageKind,
+  ProtocolViolationCode,
+  RetryOnOverloadOptions,
+  Transport,
+  TransportCloseInfo,
+} from "@codex-app-server/transport";
+export {
+  CodexAbortError,
+  CodexAuthenticationError,
+  CodexConnectionError,
+  CodexInsecureConnectionError,
+  CodexInternalError,
+  CodexInvalidMessageError,
+  CodexInvalidParamsError,
+  CodexInvalidRequestError,
+  CodexKeepAliveTimeoutError,
+  CodexMessageTooLargeError,
+  CodexMethodNotFoundError,
+  CodexParseError,
+  CodexProtocolError,
+  CodexProtocolViolationError,
+  CodexRpcError,
+  CodexSpawnError,
+  CodexTimeoutError,
+  CodexTransportError,
+  ConnectionClosedError,
+  isRetryableError,
+  retryOnOverload,
+  ServerBusyError,
+} from "@codex-app-server/transport";
 export { CodexClient } from "./codexClient.js";
+export type { ConnectOptions, StdioConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
+export { DEFAULT_CONNECT_TIMEOUT_MS } from "./connectOptions.js";
 export type { ChatContinuation } from "./continuation.js";
 export { isChatContinuation } from "./continuation.js";
 export {
@@ -97,6 +131,8 @@ export type { ConversationStep, StepType } from "./steps.js";
 export { toConversationStep } from "./steps.js";
 export type { ThreadActorRef, ThreadHost } from "./threadHandle.js";
 export { ThreadHandle } from "./threadHandle.js";
+export type { ThreadSettingsSnapshot } from "./threadSettings.js";
+export type { InterruptTurnOptions } from "./turnControl.js";
 export type { TurnActorRef, TurnReadOptions } from "./turnHandle.js";
 export { TurnHandle } from "./turnHandle.js";
-export type { ServerNotification, TurnResult } from "./turnTypes.js";
+export type { ServerNotification, TurnKind, TurnResult } from "./turnTypes.js";

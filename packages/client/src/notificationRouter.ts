@@ -14,6 +14,14 @@ export interface EarlyBuffer {
   overflowed: boolean;
   /** A notification of the coming turn failed strict validation: the turn fails with this at once. */
   invalid?: CodexValidationError;
+  /**
+   * The turn the first `turn/started` held here named: how a compaction, whose `thread/compact/start`
+   * answers `{}`, makes its turn known. (Not any turn id: a finished turn's late notification, such as
+   * its token usage, may come first.)
+   */
+  startedTurnId?: string;
+  /** Told once, when `startedTurnId` is set. */
+  onStarted?: (turnId: string) => void;
 }
 
 /**
@@ -104,6 +112,11 @@ export class NotificationRouter {
         turn = this.turns.get(turnId);
         if (turn !== undefined) this.lastTurn = turn;
       }
+      if (turn === undefined && notification.method === "turn/started") {
+        // A review's turn/started names an inner turn whose root is the review's turn.
+        const root = notification.params.turn.rootTurnId;
+        if (root) turn = this.turns.get(root);
+      }
       if (turn !== undefined) {
         turn._receive(notification);
         return;
@@ -114,6 +127,10 @@ export class NotificationRouter {
         if (early !== undefined) {
           if (early.notifications.length < this.maxEarly) early.notifications.push(notification);
           else early.overflowed = true;
+          if (notification.method === "turn/started" && early.startedTurnId === undefined) {
+            early.startedTurnId = turnId;
+            early.onStarted?.(turnId);
+          }
           return;
         }
       }
@@ -122,9 +139,13 @@ export class NotificationRouter {
   }
 
   private threadNotification(threadId: string, notification: ServerNotification): void {
-    const actor = this.threads.get(threadId)?.actor;
-    if (actor === undefined) return;
+    const thread = this.threads.get(threadId);
+    if (thread === undefined) return;
+    const actor = thread.actor;
     switch (notification.method) {
+      case "thread/settings/updated":
+        thread._settingsReported(notification.params.threadSettings);
+        return;
       case "thread/status/changed":
         actor.send({ type: "server.status", status: notification.params.status.type });
         return;

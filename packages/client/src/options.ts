@@ -1,4 +1,8 @@
 import type {
+  ConfigBatchWriteParams,
+  ConfigEdit,
+  ConfigValueWriteParams,
+  MergeStrategy,
   ThreadForkParams,
   ThreadResumeParams,
   ThreadStartParams,
@@ -30,6 +34,15 @@ export type ThreadDefaults = Pick<
   | "serviceTier"
   | "disabledPluginIds"
 >;
+
+/** `config/value/write` params; `mergeStrategy` defaults to `"upsert"`. */
+export type ConfigValueWrite = Omit<ConfigValueWriteParams, "mergeStrategy"> & {
+  mergeStrategy?: MergeStrategy;
+};
+/** `config/batchWrite` params; each edit's `mergeStrategy` defaults to `"upsert"`. */
+export type ConfigBatchWrite = Omit<ConfigBatchWriteParams, "edits"> & {
+  edits: Array<Omit<ConfigEdit, "mergeStrategy"> & { mergeStrategy?: MergeStrategy }>;
+};
 
 /** Per-turn overrides for `turn/start`. Unset fields are omitted; `null` is sent as null. */
 export type TurnOverrides = Omit<TurnStartParams, "threadId" | "input">;
@@ -118,6 +131,11 @@ export function clientOptionsOf(options: CodexClientOptions): CodexClientOptions
 
 /** Options of `chat` and `chatOnce`. */
 export interface ChatOptions {
+  /**
+   * Resume the running turn of a `CodexTurnInactiveError` (the Python SDKs' `continuation=`): call
+   * `chatOnce(undefined, { continuation })`, the same as passing the continuation as the input.
+   */
+  continuation?: ChatContinuation;
   /** Continue this thread instead of starting one (it is resumed first when this client has not seen it). */
   threadId?: string;
   threadConfig?: ThreadConfig;

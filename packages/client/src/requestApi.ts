@@ -2,26 +2,25 @@ import type {
   ClientRequestMap,
   CommandExecParams,
   CommandExecResponse,
-  ConfigBatchWriteParams,
   ConfigReadParams,
   ConfigReadResponse,
   ConfigRequirementsReadResponse,
-  ConfigValueWriteParams,
   ConfigWriteResponse,
   ModelListParams,
   ModelListResponse,
-  ReviewStartParams,
-  ReviewStartResponse,
-  ThreadCompactStartResponse,
   ThreadListParams,
   ThreadListResponse,
   ThreadReadResponse,
   ThreadRevertResponse,
   ThreadSetNameResponse,
 } from "@codex-app-server/protocol";
+import type { RequestOptions } from "@codex-app-server/transport";
+import { CodexMethodNotFoundError } from "@codex-app-server/transport";
 import type { ClientConnection } from "./connection.js";
 import { CodexUsageError } from "./errors.js";
-import type { CodexClientOptions, ThreadDefaults } from "./options.js";
+import type { CodexClientOptions, ConfigBatchWrite, ConfigValueWrite, ThreadDefaults } from "./options.js";
+import type { ClientMethod, RequestParamsArgs } from "./requestParams.js";
+import { paramsToSend } from "./requestParams.js";
 
 /**
  * The client's plain requests: one server method each, nothing kept. `CodexClient` adds threads,
@@ -31,18 +30,40 @@ export abstract class CodexRequestApi {
   protected abstract readonly connection: ClientConnection;
   protected abstract readonly options: CodexClientOptions;
 
-  /** Sends any request the protocol knows; the result type follows from the method. */
-  async request<M extends keyof ClientRequestMap & string>(
+  /**
+   * Sends any request the protocol knows; the result type follows from the method. Params may be left
+   * out when the method takes none, or when all of them are optional: `{}` is sent then
+   * (`client.request("model/list")`).
+   */
+  async request<M extends ClientMethod>(
     method: M,
-    params: ClientRequestMap[M]["params"],
-    options?: { timeoutMs?: number | null; signal?: AbortSignal },
+    ...args: RequestParamsArgs<ClientRequestMap[M]["params"]>
   ): Promise<ClientRequestMap[M]["result"]> {
+    const [params, options] = args as [unknown, RequestOptions | undefined];
     await this.connection.ready();
-    return this.connection.peer.request(method, params, options);
+    return (await this.connection.peer.requestUntyped(
+      method,
+      params !== undefined ? params : await paramsToSend(method, params),
+      options,
+    )) as ClientRequestMap[M]["result"];
   }
 
-  readThread(threadId: string, options: { includeTurns?: boolean } = {}): Promise<ThreadReadResponse> {
-    return this.request("thread/read", { threadId, ...options });
+  /**
+   * Reads a thread. Its turns are included unless `includeTurns: false` (the Python SDK's default).
+   * When that default meets a thread whose turns the server cannot list yet (codex-cli 0.169.0 answers
+   * -32601 "list_turns is not supported yet" before a thread's first turn), the thread is read again
+   * without them; asked for explicitly, the refusal is thrown.
+   */
+  async readThread(threadId: string, options: { includeTurns?: boolean } = {}): Promise<ThreadReadResponse> {
+    if (options.includeTurns !== undefined) {
+      return this.request("thread/read", { threadId, includeTurns: options.includeTurns });
+    }
+    try {
+      return await this.request("thread/read", { threadId, includeTurns: true });
+    } catch (error) {
+      if (!(error instanceof CodexMethodNotFoundError)) throw error;
+      return this.request("thread/read", { threadId, includeTurns: false });
+    }
   }
 
   listThreads(params: ThreadListParams = {}): Promise<ThreadListResponse> {
@@ -52,10 +73,6 @@ export abstract class CodexRequestApi {
   /** Rolls a thread back to before `beforeTurnId` (`thread/revert`; the server's rollback). */
   revertThread(threadId: string, beforeTurnId: string): Promise<ThreadRevertResponse> {
     return this.request("thread/revert", { threadId, beforeTurnId });
-  }
-
-  compactThread(threadId: string): Promise<ThreadCompactStartResponse> {
-    return this.request("thread/compact/start", { threadId });
   }
 
   setThreadName(threadId: string, name: string): Promise<ThreadSetNameResponse> {
@@ -79,10 +96,6 @@ export abstract class CodexRequestApi {
     })) as Record<string, unknown>;
   }
 
-  startReview(params: ReviewStartParams): Promise<ReviewStartResponse> {
-    return this.request("review/start", params);
-  }
-
   listModels(params: ModelListParams = {}): Promise<ModelListResponse> {
     return this.request("model/list", params);
   }
@@ -91,19 +104,21 @@ export abstract class CodexRequestApi {
     return this.request("config/read", params);
   }
 
-  writeConfigValue(params: ConfigValueWriteParams): Promise<ConfigWriteResponse> {
-    return this.request("config/value/write", params);
+  /** Writes one config value; `mergeStrategy` defaults to `"upsert"` (the server requires one). */
+  writeConfigValue(params: ConfigValueWrite): Promise<ConfigWriteResponse> {
+    return this.request("config/value/write", { ...params, mergeStrategy: params.mergeStrategy ?? "upsert" });
   }
 
-  batchWriteConfig(params: ConfigBatchWriteParams): Promise<ConfigWriteResponse> {
-    return this.request("config/batchWrite", params);
+  /** Writes several config values at once; each edit's `mergeStrategy` defaults to `"upsert"`. */
+  batchWriteConfig(params: ConfigBatchWrite): Promise<ConfigWriteResponse> {
+    return this.request("config/batchWrite", {
+      ...params,
+      edits: params.edits.map((edit) => ({ ...edit, mergeStrategy: edit.mergeStrategy ?? "upsert" })),
+    });
   }
 
   readConfigRequirements(): Promise<ConfigRequirementsReadResponse> {
-    return this.request(
-      "configRequirements/read",
-      undefined as ClientRequestMap["configRequirements/read"]["params"],
-    );
+    return this.request("configRequirements/read");
   }
 
   execCommand(params: CommandExecParams): Promise<CommandExecResponse> {

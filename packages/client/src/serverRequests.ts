@@ -1,4 +1,5 @@
 import type { RequestId, RequestPermissionProfile, ServerRequestMap } from "@codex-app-server/protocol";
+import { CodexUsageError } from "./errors.js";
 import { grantsWithinRequest } from "./permissionGrant.js";
 
 /** The server requests a client answers, by the kind of question they ask. */
@@ -41,8 +42,19 @@ interface ServerRequestBase<K extends ServerRequestKind> {
 export interface CommandExecutionRequest extends ServerRequestBase<"commandExecution"> {
   /** The decisions the server offers; when it lists none, the classic four are assumed. "decline" is always accepted. */
   readonly availableDecisions: readonly unknown[] | null;
+  /**
+   * The prefix rule the server offers to add so that commands like this one run without asking again
+   * (its `acceptWithExecpolicyAmendment` decision, else `proposedExecpolicyAmendment`), or `null`.
+   */
+  readonly execpolicyAmendment: readonly string[] | null;
   accept(): ServerRequestResponse<"commandExecution">;
   acceptForSession(): ServerRequestResponse<"commandExecution">;
+  /**
+   * Accepts, and adds the rule the server proposed ({@link execpolicyAmendment}): the Python SDK's
+   * `approve_approval(..., execpolicy_amendment=...)`. Throws `CodexUsageError` when the server
+   * proposed none. Only the rule as offered is sent: an answer with another one gets the safe default.
+   */
+  acceptWithExecpolicyAmendment(): ServerRequestResponse<"commandExecution">;
   decline(): ServerRequestResponse<"commandExecution">;
   cancel(): ServerRequestResponse<"commandExecution">;
 }
@@ -115,12 +127,22 @@ export function createServerRequest(
     case "commandExecution": {
       const offered = (params as { availableDecisions?: unknown }).availableDecisions;
       const availableDecisions = Array.isArray(offered) ? offered : null;
+      const amendment = offeredExecpolicyAmendment(params, availableDecisions);
       return {
         ...base,
         availableDecisions,
+        execpolicyAmendment: amendment,
         safeDefault: () => safeAnswer(kind, params) as ServerRequestResponse<"commandExecution">,
         accept: () => ({ decision: "accept" }),
         acceptForSession: () => ({ decision: "acceptForSession" }),
+        acceptWithExecpolicyAmendment: () => {
+          if (amendment === null) {
+            throw new CodexUsageError(
+              "the server proposed no execpolicy amendment for this command: accept() or acceptForSession() instead",
+            );
+          }
+          return { decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: [...amendment] } } };
+        },
         decline: () => ({ decision: "decline" }),
         cancel: () => ({ decision: "cancel" }),
       } as CommandExecutionRequest;
@@ -200,6 +222,20 @@ export function safeAnswer(kind: ServerRequestKind, _params: unknown): unknown {
   }
 }
 
+/** The amendment of the offered `acceptWithExecpolicyAmendment` decision, else the proposed one. */
+function offeredExecpolicyAmendment(params: unknown, available: readonly unknown[] | null): string[] | null {
+  for (const decision of available ?? []) {
+    const offer = (decision as { acceptWithExecpolicyAmendment?: { execpolicy_amendment?: unknown } } | null)
+      ?.acceptWithExecpolicyAmendment?.execpolicy_amendment;
+    if (isStringList(offer)) return offer;
+  }
+  const proposed = (params as { proposedExecpolicyAmendment?: unknown } | null)?.proposedExecpolicyAmendment;
+  return isStringList(proposed) ? proposed : null;
+}
+
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === "string");
+
 /** Decisions the server takes although 0.169.0 does not list them in `availableDecisions`. */
 const ALWAYS_ACCEPTED_DECISIONS = new Set(["decline", "acceptForSession"]);
 
@@ -232,7 +268,11 @@ export function checkAnswer(kind: ServerRequestKind, params: unknown, answer: un
           ? Object.keys(decision)[0]
           : undefined;
     const offered = (params as { availableDecisions?: unknown } | null)?.availableDecisions;
-    if (key === undefined || !decisionOffered(Array.isArray(offered) ? offered : null, key)) return undefined;
+    const available = Array.isArray(offered) ? offered : null;
+    if (key === undefined || !decisionOffered(available, key)) return undefined;
+    // An amendment (a rule the server keeps) is sent only as offered, never a wider one of our own.
+    if (typeof decision === "object" && !(available ?? []).some((d) => sameJson(d, decision)))
+      return undefined;
   }
   if (kind === "fileChange") {
     const decision = (answer as { decision?: unknown }).decision;
@@ -245,4 +285,16 @@ export function checkAnswer(kind: ServerRequestKind, params: unknown, answer: un
     return undefined;
   }
   return answer;
+}
+
+/** Deep equality of plain JSON values. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) =>
+    sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
 }

@@ -1,9 +1,7 @@
 import type {
   ReviewStartParams,
-  ReviewStartResponse,
   Thread,
   ThreadArchiveResponse,
-  ThreadCompactStartResponse,
   ThreadReadResponse,
   ThreadRevertResponse,
   ThreadSetNameResponse,
@@ -11,12 +9,15 @@ import type {
 } from "@codex-app-server/protocol";
 import type { ActorRefFrom } from "xstate";
 import type { ChatContinuation } from "./continuation.js";
-import { CodexTurnFailedError } from "./errors.js";
+import { isChatContinuation } from "./continuation.js";
+import { CodexTurnFailedError, CodexUsageError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import type { ThreadMachine } from "./machines/threadMachine.js";
 import type { ChatOptions, ThreadDefaults, ThreadForkConfig, TurnOverrides } from "./options.js";
 import type { ChatResult, RunResult } from "./results.js";
 import type { ConversationStep } from "./steps.js";
+import type { ThreadSettingsSnapshot } from "./threadSettings.js";
+import { withDefaults } from "./threadSettings.js";
 import type { TurnHandle, TurnReadOptions } from "./turnHandle.js";
 
 export type ThreadActorRef = ActorRefFrom<ThreadMachine>;
@@ -24,17 +25,20 @@ export type ThreadActorRef = ActorRefFrom<ThreadMachine>;
 /** What a thread handle asks of its client (`CodexClient` implements it). */
 export interface ThreadHost {
   _startTurn(thread: ThreadHandle, input: Input, overrides?: TurnOverrides): Promise<TurnHandle>;
-  chatOnce(input: Input | ChatContinuation, options?: ChatOptions): Promise<ChatResult>;
-  chat(input: Input | ChatContinuation, options?: ChatOptions): AsyncIterableIterator<ConversationStep>;
+  chatOnce(input: Input | ChatContinuation | undefined, options?: ChatOptions): Promise<ChatResult>;
+  chat(
+    input: Input | ChatContinuation | undefined,
+    options?: ChatOptions,
+  ): AsyncIterableIterator<ConversationStep>;
   readThread(threadId: string, options?: { includeTurns?: boolean }): Promise<ThreadReadResponse>;
   archiveThread(threadId: string): Promise<ThreadArchiveResponse>;
   unarchiveThread(threadId: string): Promise<ThreadHandle>;
   forkThread(threadId: string, config?: ThreadForkConfig): Promise<ThreadHandle>;
   revertThread(threadId: string, beforeTurnId: string): Promise<ThreadRevertResponse>;
-  compactThread(threadId: string): Promise<ThreadCompactStartResponse>;
+  compactThread(threadId: string): Promise<TurnHandle>;
   setThreadName(threadId: string, name: string): Promise<ThreadSetNameResponse>;
   updateThreadDefaults(threadId: string, defaults: ThreadDefaults): Promise<Record<string, unknown>>;
-  startReview(params: ReviewStartParams): Promise<ReviewStartResponse>;
+  startReview(params: ReviewStartParams): Promise<TurnHandle>;
   releaseThread(threadId: string): Promise<ThreadUnsubscribeResponse | null>;
 }
 
@@ -46,6 +50,7 @@ export class ThreadHandle {
   private readonly client: ThreadHost;
   private ref: ThreadActorRef;
   private isReleased = false;
+  private settings: ThreadSettingsSnapshot = Object.freeze({});
 
   /** @internal Created by the client. */
   constructor(client: ThreadHost, actor: ThreadActorRef, info: Thread) {
@@ -53,6 +58,26 @@ export class ThreadHandle {
     this.ref = actor;
     this.id = info.id;
     this.info = info;
+  }
+
+  /**
+   * The thread's current settings (model, cwd, approvalPolicy, sandboxPolicy, effort...), the Python
+   * SDK's `defaults`: as the server reported them when the thread was started, resumed or forked (or
+   * in `thread/settings/updated`, sent to `experimentalApi` clients), with what `updateDefaults` and
+   * turn overrides changed since. A field is absent when the client does not know it.
+   */
+  get defaults(): ThreadSettingsSnapshot {
+    return this.settings;
+  }
+
+  /** @internal The server reported the thread's settings (a whole snapshot). */
+  _settingsReported(settings: ThreadSettingsSnapshot): void {
+    this.settings = Object.isFrozen(settings) ? settings : Object.freeze({ ...settings });
+  }
+
+  /** @internal This client changed some of the thread's settings (an update, a turn's overrides). */
+  _defaultsChanged(update: ThreadDefaults): void {
+    this.settings = withDefaults(this.settings, update);
   }
 
   /** The thread's actor (a new one after a released thread was brought back). */
@@ -107,18 +132,36 @@ export class ThreadHandle {
     return { finalResponse: result.finalResponse, items: result.items, usage: result.usage };
   }
 
+  /** `client.chatOnce` on this thread; a continuation (as input or `options.continuation`) must be one of its turns. */
   chatOnce(
-    input: Input | ChatContinuation,
+    input: Input | ChatContinuation | undefined,
     options: Omit<ChatOptions, "threadId" | "threadConfig"> = {},
   ): Promise<ChatResult> {
-    return this.client.chatOnce(input, { ...options, threadId: this.id });
+    try {
+      return this.client.chatOnce(input, this.chatOptions(input, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  chat(
-    input: Input | ChatContinuation,
+  /** `client.chat` on this thread; a continuation (as input or `options.continuation`) must be one of its turns. */
+  async *chat(
+    input: Input | ChatContinuation | undefined,
     options: Omit<ChatOptions, "threadId" | "threadConfig"> = {},
-  ): AsyncIterableIterator<ConversationStep> {
-    return this.client.chat(input, { ...options, threadId: this.id });
+  ): AsyncGenerator<ConversationStep, void, undefined> {
+    yield* this.client.chat(input, this.chatOptions(input, options));
+  }
+
+  /** A new turn runs on this thread; a continuation resumes its own turn, which must be this thread's. */
+  private chatOptions(input: Input | ChatContinuation | undefined, options: ChatOptions): ChatOptions {
+    const continuation = isChatContinuation(input) ? input : options.continuation;
+    if (continuation === undefined) return { ...options, threadId: this.id };
+    if (continuation.threadId !== this.id) {
+      throw new CodexUsageError(
+        `the continuation is for a turn of thread ${continuation.threadId}, not of this thread (${this.id})`,
+      );
+    }
+    return options;
   }
 
   read(options: { includeTurns?: boolean } = {}): Promise<ThreadReadResponse> {
@@ -142,7 +185,12 @@ export class ThreadHandle {
     return this.client.revertThread(this.id, beforeTurnId);
   }
 
-  compact(): Promise<ThreadCompactStartResponse> {
+  /**
+   * Compacts the thread's history. A compaction is a turn: this resolves with its handle once the
+   * server started it; `await (await thread.compact()).result()` waits for its end. The thread's next
+   * turn waits for it.
+   */
+  compact(): Promise<TurnHandle> {
     return this.client.compactThread(this.id);
   }
 
@@ -150,15 +198,19 @@ export class ThreadHandle {
     return this.client.setThreadName(this.id, name);
   }
 
-  /** Defaults for this thread's later turns (experimental: needs `experimentalApi: true`). */
+  /** Defaults for this thread's later turns, also kept in `defaults` (experimental: needs `experimentalApi: true`). */
   updateDefaults(defaults: ThreadDefaults): Promise<Record<string, unknown>> {
     return this.client.updateThreadDefaults(this.id, defaults);
   }
 
+  /**
+   * Starts a review of the thread's work (`review/start`, inline). A review is a turn: this resolves
+   * with its handle; its result's `finalResponse` is the review. The thread's next turn waits for it.
+   */
   startReview(
     target: ReviewStartParams["target"],
     delivery?: ReviewStartParams["delivery"],
-  ): Promise<ReviewStartResponse> {
+  ): Promise<TurnHandle> {
     return this.client.startReview({
       threadId: this.id,
       target,

@@ -3,6 +3,7 @@ import type { Actor } from "xstate";
 import type { ClientMachine } from "./machines/clientMachine.js";
 import type { ThreadActorRef, ThreadHost } from "./threadHandle.js";
 import { ThreadHandle } from "./threadHandle.js";
+import type { ThreadSettingsSnapshot } from "./threadSettings.js";
 
 export type ThreadOrigin = "start" | "resume" | "fork" | "attach";
 
@@ -39,17 +40,27 @@ export class ThreadRegistry {
     return this.handles.get(threadId);
   }
 
-  /** The handle of a thread the server described: the known one, a released one brought back, or a new one. */
-  adopt(info: Thread, origin: ThreadOrigin, released?: ThreadHandle): ThreadHandle {
+  /**
+   * The handle of a thread the server described: the known one, a released one brought back, or a new
+   * one; `settings` when the server reported them (start, resume, fork).
+   */
+  adopt(
+    info: Thread,
+    origin: ThreadOrigin,
+    settings?: ThreadSettingsSnapshot,
+    released?: ThreadHandle,
+  ): ThreadHandle {
     const known = this.handles.get(info.id);
     if (known) {
       known.info = info;
+      if (settings) known._settingsReported(settings);
       return known;
     }
     this.root.send({ type: "spawn.thread", threadId: info.id, origin });
     const ref = this.root.getSnapshot().children[`thread:${info.id}`] as ThreadActorRef;
     const thread = released ?? new ThreadHandle(this.host, ref, info);
     if (released) released._reattach(ref, info);
+    if (settings) thread._settingsReported(settings);
     this.handles.set(info.id, thread);
     ref.send({ type: "thread.ready" });
     this.markIdle(thread);

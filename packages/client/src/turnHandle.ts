@@ -16,7 +16,7 @@ import { isStepItem, toConversationStep } from "./steps.js";
 import { TurnEventLog } from "./turnEventLog.js";
 import type { TurnCursorSource, TurnReadOptions } from "./turnReader.js";
 import { readTurn } from "./turnReader.js";
-import type { ServerNotification, TurnResult } from "./turnTypes.js";
+import type { ServerNotification, TurnKind, TurnResult } from "./turnTypes.js";
 
 export type { TurnActorRef };
 
@@ -33,6 +33,8 @@ export interface TurnHandleOptions {
   maxUnreadEvents: number;
   /** Told once when a turn starts dropping deltas. */
   onError(error: Error): void;
+  /** What the turn does. Default `turn`. */
+  kind?: TurnKind;
 }
 
 const isDelta = (method: string): boolean => method.endsWith("Delta") || method.endsWith("/delta");
@@ -45,6 +47,8 @@ export class TurnHandle {
   readonly threadId: string;
   readonly turnId: string;
   readonly actor: TurnActorRef;
+  /** A turn (`thread.turn()`), a compaction (`thread.compact()`) or a review (`thread.startReview()`). */
+  readonly kind: TurnKind;
 
   private readonly host: TurnHost;
   private readonly log = new TurnEventLog<ServerNotification>();
@@ -76,6 +80,7 @@ export class TurnHandle {
     this.threadId = threadId;
     this.turnId = turnId;
     this.options = options;
+    this.kind = options.kind ?? "turn";
     actor.on("inactive", () => this.log.interruptWait());
   }
 
@@ -136,7 +141,8 @@ export class TurnHandle {
         if (!notification.params.willRetry) this.lastError = notification.params.error;
         break;
       case "turn/started":
-        this.actor.send({ type: "turn.started" });
+        // A review's turn/started names its inner turn: the one `turn/interrupt` must name.
+        this.actor.send({ type: "turn.started", activeTurnId: notification.params.turn.id });
         break;
       case "turn/completed": {
         const turn = notification.params.turn;
@@ -200,12 +206,21 @@ export class TurnHandle {
   /**
    * Adds input to the running turn (`turn/steer` with this turn as the expected one). Accepted while
    * the turn is `starting` (sent once the server has started it) or `streaming`; the turn's machine
-   * sends it and abandons it if the turn is interrupted or ends first.
+   * sends it and abandons it if the turn is interrupted or ends first. A compaction or a review cannot
+   * be steered (`CodexInvalidStateError`, nothing sent).
    */
   steer(input: Input): Promise<TurnSteerResponse> {
     const id = String(++this.steerIds);
     const event = { type: "steer", id, input: normalizeInput(input) } as const;
     try {
+      if (this.kind !== "turn") {
+        throw new CodexInvalidStateError(
+          `turn:${this.turnId}`,
+          this.state,
+          "steer",
+          `a ${this.kind} cannot be steered (the server refuses it)`,
+        );
+      }
       this.assertAccepts(event, "steer", "steering is accepted while the turn is starting or streaming");
     } catch (error) {
       return Promise.reject(error);

@@ -1,17 +1,19 @@
 import type { CodexValidationError } from "@codex-app-server/protocol";
+import { CodexAbortError, CodexTimeoutError } from "@codex-app-server/transport";
 import type { ClientConnection } from "./connection.js";
 import { throwIfAborted } from "./conversation.js";
 import { CodexBufferOverflowError, CodexInvalidStateError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import { normalizeInput } from "./inputs.js";
 import type { TurnActorRef } from "./machines/turnMachine.js";
-import type { NotificationRouter } from "./notificationRouter.js";
+import type { EarlyBuffer, NotificationRouter } from "./notificationRouter.js";
 import type { TurnOverrides } from "./options.js";
 import { omitUndefined } from "./requestApi.js";
 import type { ThreadHandle } from "./threadHandle.js";
 import type { ThreadRegistry } from "./threadRegistry.js";
 import type { TurnHost } from "./turnHandle.js";
 import { TurnHandle } from "./turnHandle.js";
+import type { TurnKind } from "./turnTypes.js";
 
 /** What starting a turn needs from its client. */
 export interface TurnStarter {
@@ -29,41 +31,78 @@ export interface TurnStarter {
   resume(thread: ThreadHandle): Promise<void>;
 }
 
-/**
- * `turn/start` on a thread: the thread's actor must accept a turn (one at a time), notifications that
- * arrive before the answer are held, and once the server names the turn, the thread spawns its actor
- * (`turn:<id>`) and the handle takes what arrived early.
- */
-export async function startTurn(
+/** The request that starts a turn of some kind. */
+export interface TurnRequest {
+  kind: TurnKind;
+  /** The method, for errors. */
+  method: string;
+  /** Sends it; resolves with the turn's id when the answer names it (a compaction's answer does not). */
+  send(): Promise<string | undefined>;
+}
+
+/** `turn/start` on a thread; see {@link beginTurn}. */
+export function startTurn(
   starter: TurnStarter,
   thread: ThreadHandle,
   input: Input,
   overrides: TurnOverrides,
   signal: AbortSignal | undefined,
 ): Promise<TurnHandle> {
+  return beginTurn(
+    starter,
+    thread,
+    {
+      kind: "turn",
+      method: "turn/start",
+      send: async () => {
+        const response = await starter.connection.peer.request("turn/start", {
+          ...omitUndefined(overrides),
+          threadId: thread.id,
+          input: normalizeInput(input),
+        });
+        // The server keeps a turn's overrides for the thread's later turns.
+        thread._defaultsChanged(overrides);
+        return response.turn.id;
+      },
+    },
+    signal,
+  );
+}
+
+/**
+ * Starts a turn, a compaction or a review on a thread. The thread's actor must accept it: one at a
+ * time, and one asked for while a compaction or a review runs waits for its end (the server would
+ * refuse it), while one asked for during a turn is refused. Notifications that arrive before the turn
+ * is known are held; once the server names it (in its answer, or for a compaction in its
+ * `turn/started`), the thread spawns the turn's actor (`turn:<id>`) and the handle takes what arrived
+ * early.
+ */
+export async function beginTurn(
+  starter: TurnStarter,
+  thread: ThreadHandle,
+  request: TurnRequest,
+  signal: AbortSignal | undefined,
+): Promise<TurnHandle> {
   const { connection, threads, router } = starter;
   await connection.ready();
   if (thread.released) await starter.resume(thread);
+  await untilNoTaskRuns(thread, signal);
+  connection.assertOpen();
   if (!thread.actor.getSnapshot().can({ type: "turn.requested" })) {
     throw new CodexInvalidStateError(
       `thread:${thread.id}`,
       thread.state,
-      "a new turn",
+      request.kind === "turn" ? "a new turn" : `a ${request.kind}`,
       "one turn at a time per thread: wait for the running turn, or steer it",
     );
   }
-  throwIfAborted(signal, "the turn");
-  thread.actor.send({ type: "turn.requested" });
+  throwIfAborted(signal, `the ${request.kind}`);
+  thread.actor.send({ type: "turn.requested", kind: request.kind });
   threads.markBusy(thread);
   const early = router.holdTurnStart(thread.id);
   let turnId: string;
   try {
-    const response = await connection.peer.request("turn/start", {
-      ...omitUndefined(overrides),
-      threadId: thread.id,
-      input: normalizeInput(input),
-    });
-    turnId = response.turn.id;
+    turnId = (await request.send()) ?? (await startedTurn(starter, early, request.method));
   } catch (error) {
     thread.actor.send({ type: "turn.startFailed" });
     threads.markIdle(thread);
@@ -81,6 +120,7 @@ export async function startTurn(
   const turn = new TurnHandle(starter.turnHost, ref, thread.id, turnId, {
     maxUnreadEvents: starter.maxUnreadEvents,
     onError: starter.onError,
+    kind: request.kind,
   });
   if (early.overflowed) {
     turn._fail(new CodexBufferOverflowError(starter.maxEarlyNotifications, thread.id));
@@ -89,4 +129,78 @@ export async function startTurn(
   router.addTurn(turn, early);
   if (early.invalid !== undefined) starter.failInvalid(turn, early.invalid);
   return turn;
+}
+
+/** Resolves once no compaction or review runs on the thread (at once when none does). */
+async function untilNoTaskRuns(thread: ThreadHandle, signal: AbortSignal | undefined): Promise<void> {
+  const busyWithTask = () => {
+    const snapshot = thread.actor.getSnapshot();
+    const kind = snapshot.context.activeTurnKind;
+    return snapshot.status === "active" && kind !== null && kind !== "turn";
+  };
+  if (!busyWithTask()) return;
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      subscription.unsubscribe();
+      reject(
+        new CodexAbortError("the turn was aborted while the thread's compaction or review ran", {
+          cause: signal?.reason,
+        }),
+      );
+    };
+    const subscription = thread.actor.subscribe({
+      next: () => {
+        if (busyWithTask()) return;
+        subscription.unsubscribe();
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      complete: () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+    });
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  // Another caller may have taken the thread in between: wait again, or let the state check refuse.
+  return untilNoTaskRuns(thread, signal);
+}
+
+/**
+ * The id of the turn a compaction started: its `turn/started`, held in the early buffer. Bounded by
+ * the request timeout; rejects when the connection closes first.
+ */
+function startedTurn(starter: TurnStarter, early: EarlyBuffer, method: string): Promise<string> {
+  if (early.startedTurnId !== undefined) return Promise.resolve(early.startedTurnId);
+  const { connection } = starter;
+  const timeoutMs = connection.requestTimeoutMs;
+  return new Promise<string>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      subscription.unsubscribe();
+      early.onStarted = undefined;
+    };
+    const timer =
+      timeoutMs === null
+        ? undefined
+        : setTimeout(() => {
+            done();
+            reject(
+              new CodexTimeoutError(`${method} was answered, but no turn started within ${timeoutMs} ms`, {
+                method,
+                timeoutMs,
+              }),
+            );
+          }, timeoutMs);
+    const subscription = connection.actor.subscribe((snapshot) => {
+      if (snapshot.value === "ready") return;
+      done();
+      reject(connection.closedError ?? new CodexInvalidStateError("client", String(snapshot.value), method));
+    });
+    early.onStarted = (turnId) => {
+      done();
+      resolve(turnId);
+    };
+  });
 }

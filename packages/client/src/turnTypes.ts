@@ -14,6 +14,13 @@ export type ServerNotification = {
   };
 }[keyof ServerNotificationMap & string];
 
+/**
+ * What a turn does: `turn` (a `turn/start`), `compaction` (`thread/compact/start`) or `review`
+ * (`review/start`). Compactions and reviews cannot be steered, and while one runs, the thread's next
+ * turn waits for it.
+ */
+export type TurnKind = "turn" | "compaction" | "review";
+
 /** The final state of a turn, as `TurnHandle.result()` reports it. */
 export interface TurnResult {
   threadId: string;

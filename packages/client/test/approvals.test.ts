@@ -65,6 +65,63 @@ describe("approvals", () => {
     expect(t.errors.some((e) => /not one the server offered/.test(e.message))).toBe(true);
   });
 
+  it("acceptWithExecpolicyAmendment accepts with the rule the server proposed, and only that rule", async () => {
+    const amendments: unknown[] = [];
+    let widen = false;
+    await using t = connectToFake(
+      { turns: [execWithApproval(), execWithApproval()] },
+      {
+        onServerRequest: (request) => {
+          if (request.kind !== "commandExecution") return undefined;
+          amendments.push(request.execpolicyAmendment);
+          const answer = request.acceptWithExecpolicyAmendment();
+          if (!widen) return answer;
+          // A wider rule of our own than the one offered: not sent.
+          return { decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["touch"] } } };
+        },
+      },
+    );
+    const result = await t.client.chatOnce("go");
+    expect(commandStatus(result)).toBe("completed");
+    widen = true;
+    const second = await t.client.chatOnce("again", { threadId: result.threadId });
+    expect(commandStatus(second)).toBe("declined");
+    expect(amendments).toEqual([
+      ["touch", "marker"],
+      ["touch", "marker"],
+    ]);
+    const answers = t.server.received
+      .filter((m) => "result" in m)
+      .map((m) => (m as { result: unknown }).result);
+    expect(answers).toEqual([
+      { decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["touch", "marker"] } } },
+      { decision: "decline" },
+    ]);
+  });
+
+  it("setServerRequestHandler sets a handler later, replaces it, and undefined clears it", async () => {
+    await using t = connectToFake({ turns: [execWithApproval(), execWithApproval(), execWithApproval()] });
+    const thread = await t.client.startThread();
+    t.client.setServerRequestHandler((request) =>
+      request.kind === "commandExecution" ? request.accept() : undefined,
+    );
+    expect(commandStatus(await thread.run("first"))).toBe("completed");
+    t.client.setServerRequestHandler((request) =>
+      request.kind === "commandExecution" ? request.acceptForSession() : undefined,
+    );
+    expect(commandStatus(await thread.run("second"))).toBe("completed");
+    t.client.setServerRequestHandler(undefined);
+    expect(commandStatus(await thread.run("third"))).toBe("declined");
+    const answers = t.server.received
+      .filter((m) => "result" in m)
+      .map((m) => (m as { result: unknown }).result);
+    expect(answers).toEqual([
+      { decision: "accept" },
+      { decision: "acceptForSession" },
+      { decision: "decline" },
+    ]);
+  });
+
   it("shows the pending request in the turn's state while the handler decides", async () => {
     let release!: () => void;
     const decided = new Promise<void>((resolve) => {

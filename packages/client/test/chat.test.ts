@@ -188,6 +188,69 @@ describe("inactivity and continuation", () => {
     expect(deltas.join("")).toBe("second");
   });
 
+  it("takes the continuation as options.continuation too, the Python SDKs' form, on the client and the thread", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    await using t = connectToFake(
+      {
+        turns: [
+          [step.message("first"), step.pause(5_000), step.message("second")],
+          [step.reasoning("r"), step.pause(5_000), step.message("third")],
+        ],
+      },
+      { inactivityTimeoutMs: 1_000 },
+    );
+    const firstCall = t.client.chatOnce("go").catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const { continuation } = (await firstCall) as CodexTurnInactiveError;
+    const resumed = t.client.chatOnce(undefined, { continuation, inactivityTimeoutMs: null });
+    await vi.advanceTimersByTimeAsync(5_000);
+    const result = await resumed;
+    expect([result.turnId, result.finalText]).toEqual([continuation.turnId, "second"]);
+    expect(t.server.requests("turn/start")).toHaveLength(1);
+
+    const thread = t.client.thread(continuation.threadId);
+    const steps: string[] = [];
+    const read = async (
+      input: string | undefined,
+      options: { continuation?: ChatContinuation; inactivityTimeoutMs?: null },
+    ) => {
+      for await (const s of thread?.chat(input, options) ?? []) steps.push(s.stepType);
+    };
+    const streaming = read("again", {}).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const quiet = (await streaming) as CodexTurnInactiveError;
+    expect(quiet).toBeInstanceOf(CodexTurnInactiveError);
+    const other: ChatContinuation = { ...quiet.continuation, threadId: "another-thread" };
+    await expect(thread?.chatOnce(undefined, { continuation: other })).rejects.toThrow(
+      /a turn of thread another-thread, not of this thread/,
+    );
+    const rest = read(undefined, { continuation: quiet.continuation, inactivityTimeoutMs: null });
+    await vi.advanceTimersByTimeAsync(5_000);
+    await rest;
+    expect(steps).toEqual(["thinking", "codex"]);
+    expect(t.server.requests("turn/start")).toHaveLength(2);
+  });
+
+  it("refuses input with a continuation, two different continuations, nothing at all, or a continuation that is not one", async () => {
+    await using t = connectToFake();
+    const continuation: ChatContinuation = { threadId: "t", turnId: "u", cursor: 0, mode: "once" };
+    const refusals: Array<[Parameters<typeof t.client.chatOnce>, RegExp]> = [
+      [["hello", { continuation }], /input and a continuation/],
+      [[{ ...continuation, cursor: 1 }, { continuation }], /two different continuations/],
+      [[undefined, {}], /nothing to send/],
+      [[undefined, { continuation: { turnId: "u" } as never }], /is not a continuation/],
+    ];
+    for (const [args, message] of refusals) {
+      await expect(t.client.chatOnce(...args)).rejects.toThrow(message);
+      await expect(t.client.chatOnce(...args)).rejects.toBeInstanceOf(CodexUsageError);
+      const chat = t.client.chat(...args);
+      await expect(chat.next()).rejects.toThrow(message);
+    }
+    // The same continuation twice is no conflict: it is asked for once (this client never ran turn u).
+    await expect(t.client.chatOnce(continuation, { continuation })).rejects.toThrow(/unknown turn u/);
+    expect(t.server.requests()).toEqual([]);
+  });
+
   it("chat throws an inactive error with a stream continuation and resumes through it", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     await using t = connectToFake(

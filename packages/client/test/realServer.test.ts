@@ -289,3 +289,115 @@ describe("over websocket", () => {
     expect(String((error as Error).message)).not.toContain("wrong-secret-token");
   });
 });
+
+describe("what a Python SDK user reaches for, against the real server", () => {
+  it("request() without params, writeConfigValue without a merge strategy, readThread with turns by default", async () => {
+    expect(Array.isArray((await client.request("model/list")).data)).toBe(true);
+    expect(Array.isArray((await client.request("thread/list")).data)).toBe(true);
+    expect(await client.readConfigRequirements()).toHaveProperty("requirements");
+    const written = await client.writeConfigValue({ keyPath: "model", value: "mock-model" });
+    expect(written.status).toBe("ok");
+    // Before its first turn the server cannot list a thread's turns: the default reads it without.
+    const thread = await client.startThread();
+    expect((await thread.read()).thread.turns).toEqual([]);
+    server.model.when("read me back", reply.message("read back"));
+    await thread.run("read me back");
+    const read = await client.readThread(thread.id);
+    expect(read.thread.turns.map((turn) => turn.status)).toEqual(["completed"]);
+  });
+
+  it("thread.defaults holds the settings the server reported", async () => {
+    const thread = await client.startThread();
+    expect(thread.defaults).toMatchObject({
+      model: "mock-model",
+      modelProvider: "scripted_model",
+      cwd: thread.info.cwd,
+      approvalPolicy: "on-request",
+      sandboxPolicy: { type: "workspaceWrite" },
+    });
+    server.model.when("with another model", reply.message("ok"));
+    await thread.run("with another model", { model: "mock-model-2" });
+    expect(thread.defaults.model).toBe("mock-model-2");
+    const resumed = await client.resumeThread(thread.id);
+    expect(resumed.defaults.model).toBe("mock-model-2");
+  });
+
+  it("acceptWithExecpolicyAmendment runs the command, and the rule spares the next approval", async () => {
+    const marker = join(server.workspace, "amended-marker");
+    server.model.when(
+      "amend the policy",
+      reply.execCommand({ cmd: `touch ${marker}`, justification: "make a marker" }),
+      reply.message("Amended."),
+    );
+    server.model.when(
+      "amended command again",
+      reply.execCommand({ cmd: `touch ${marker}`, justification: "make a marker" }),
+      reply.message("Again."),
+    );
+    const amendments: unknown[] = [];
+    decide = (request) => {
+      if (request.kind !== "commandExecution") return undefined;
+      amendments.push(request.execpolicyAmendment);
+      return request.acceptWithExecpolicyAmendment();
+    };
+    const thread = await client.startThread();
+    expect((await thread.chatOnce("amend the policy")).finalText).toBe("Amended.");
+    expect(existsSync(marker)).toBe(true);
+    expect((await thread.chatOnce("amended command again")).finalText).toBe("Again.");
+    expect(amendments).toEqual([["touch", marker]]);
+  });
+
+  it("client.interruptTurn(turnId) interrupts a turn this client runs, held until it started", async () => {
+    server.model.when("interrupt me by id", reply.hang());
+    const thread = await client.startThread();
+    const turn = await thread.turn("interrupt me by id");
+    const result = await client.interruptTurn(turn.turnId);
+    expect(result?.status).toBe("interrupted");
+    expect(thread.state).toBe("idle");
+  });
+
+  it("a compaction is a TurnHandle, and a run() asked for meanwhile waits for it", async () => {
+    const gate = createGate();
+    server.model.when("before compaction", reply.message("first"));
+    server.model.when(
+      /CONTEXT CHECKPOINT COMPACTION/,
+      reply.sequence(reply.waitFor(gate), reply.message("summary")),
+    );
+    server.model.when("after compaction", reply.message("after"));
+    const thread = await client.startThread();
+    await thread.run("before compaction");
+    const compaction = await thread.compact();
+    expect(compaction.kind).toBe("compaction");
+    const run = thread.run("after compaction");
+    await gate.reached;
+    gate.release();
+    const compacted = await compaction.result();
+    expect(compacted.status).toBe("completed");
+    expect(compacted.items.map((item) => item.type)).toEqual(["contextCompaction"]);
+    expect((await run).finalResponse).toBe("after");
+    expect(errors).toEqual([]);
+  });
+
+  it("a review is a TurnHandle: its finalResponse is the review; interrupted through its inner turn", async () => {
+    server.model.when("review the work", reply.message("Looks right."));
+    const thread = await client.startThread();
+    const review = await thread.startReview({ type: "custom", instructions: "review the work" });
+    expect(review.kind).toBe("review");
+    const result = await review.result();
+    expect(result).toMatchObject({ status: "completed", finalResponse: "Looks right." });
+    expect(result.items.map((item) => item.type)).toContain("exitedReviewMode");
+
+    const gate = createGate();
+    server.model.when("hold the review", reply.sequence(reply.waitFor(gate), reply.message("late")));
+    const held = await client.startReview({
+      threadId: thread.id,
+      target: { type: "custom", instructions: "hold the review" },
+    });
+    await gate.reached;
+    expect((await held.interrupt()).status).toBe("interrupted");
+    expect(held.actor.getSnapshot().context.activeTurnId).not.toBe(held.turnId);
+    gate.release();
+    server.model.when("after the review", reply.message("next"));
+    expect((await thread.run("after the review")).finalResponse).toBe("next");
+  });
+});

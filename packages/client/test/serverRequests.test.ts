@@ -2,7 +2,7 @@ import type { ServerPeer } from "@codex-app-server/transport";
 import { InMemoryTransport, RpcPeer } from "@codex-app-server/transport";
 import { describe, expect, it } from "vitest";
 import type { ServerRequest } from "../src/index.js";
-import { CodexClient } from "../src/index.js";
+import { CodexClient, CodexUsageError } from "../src/index.js";
 
 /** A client wired to a raw server peer, to send it any server request. */
 async function rawServer(onServerRequest?: (request: ServerRequest) => unknown) {
@@ -167,6 +167,56 @@ describe("server requests: handler helpers", () => {
     } as never);
     expect(answer).toEqual({ decision: "acceptForSession" });
     expect(t.errors).toEqual([]);
+  });
+
+  it("acceptWithExecpolicyAmendment without a proposed rule throws CodexUsageError: the safe default goes", async () => {
+    const seen: Array<readonly string[] | null> = [];
+    await using t = await rawServer((r) => {
+      if (r.kind !== "commandExecution") return undefined;
+      seen.push(r.execpolicyAmendment);
+      return r.acceptWithExecpolicyAmendment();
+    });
+    const answer = await t.server.request("item/commandExecution/requestApproval", {
+      ...ids,
+      kind: "command",
+      startedAtMs: 1,
+      command: "ls",
+      availableDecisions: ["accept", "cancel"],
+    } as never);
+    expect(seen).toEqual([null]);
+    expect(answer).toEqual({ decision: "decline" });
+    expect(
+      t.errors.some((e) => e instanceof CodexUsageError && /proposed no execpolicy/.test(e.message)),
+    ).toBe(true);
+  });
+
+  it("acceptWithExecpolicyAmendment is sent where the server offers that decision, not without a list", async () => {
+    await using t = await rawServer((r) =>
+      r.kind === "commandExecution" ? r.acceptWithExecpolicyAmendment() : undefined,
+    );
+    const answer = await t.server.request("item/commandExecution/requestApproval", {
+      ...ids,
+      kind: "command",
+      startedAtMs: 1,
+      command: "npm test",
+      proposedExecpolicyAmendment: ["npm", "test"],
+    } as never);
+    // No list: the classic four are assumed, and an amendment is not among them.
+    expect(answer).toEqual({ decision: "decline" });
+    const offered = await t.server.request("item/commandExecution/requestApproval", {
+      ...ids,
+      kind: "command",
+      startedAtMs: 1,
+      command: "npm test",
+      proposedExecpolicyAmendment: ["npm", "test"],
+      availableDecisions: [
+        "accept",
+        { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["npm", "test"] } },
+      ],
+    } as never);
+    expect(offered).toEqual({
+      decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["npm", "test"] } },
+    });
   });
 
   it("a request withdrawn by serverRequest/resolved aborts the handler's signal and gets the safe default", async () => {

@@ -1,5 +1,6 @@
 import type { AnyActorLogic } from "xstate";
 import { assign, enqueueActions, setup } from "xstate";
+import type { TurnKind } from "../turnTypes.js";
 import { turnMachine } from "./turnMachine.js";
 
 /** Finished turn actors a thread keeps as children (for the inspector and late readers); older ones stop. */
@@ -9,6 +10,8 @@ export interface ThreadContext {
   threadId: string;
   origin: ThreadMachineInput["origin"];
   activeTurnId: string | null;
+  /** What the running (or starting) turn is: a turn, a compaction or a review; `null` when idle. */
+  activeTurnKind: TurnKind | null;
   /** The server's last reported status type: idle, active, notLoaded, systemError. */
   serverStatus: string | null;
   turnCount: number;
@@ -24,7 +27,8 @@ export interface ThreadMachineInput {
 
 export type ThreadEvent =
   | { type: "thread.ready" }
-  | { type: "turn.requested" }
+  /** A turn is being asked for (`kind` defaults to `turn`). */
+  | { type: "turn.requested"; kind?: TurnKind }
   | { type: "turn.startFailed" }
   | {
       type: "turn.began";
@@ -45,7 +49,9 @@ export type ThreadEvent =
  * {@link FINISHED_TURNS_KEPT} finished ones stay. `starting`/`resuming` until the client has the server's answer and has replayed what
  * arrived early; `idle`: ready for a turn; `running` (`startingTurn` while `turn/start` is in flight,
  * then `turnActive`): one turn at a time, since `turn/start` on a busy thread would add input to the
- * running turn instead; `archived`; `closed` (final).
+ * running turn instead (and the server refuses it during a compaction or a review, which
+ * `activeTurnKind` tells apart: a turn asked for then waits for the thread); `archived`; `closed`
+ * (final).
  */
 export const threadMachine = setup({
   types: {
@@ -79,8 +85,12 @@ export const threadMachine = setup({
       if (event.type !== "turn.ended") return;
       const kept = [...context.finishedTurnIds, event.turnId];
       while (kept.length > FINISHED_TURNS_KEPT) enqueue.stopChild(`turn:${kept.shift()}`);
-      enqueue.assign({ activeTurnId: null, finishedTurnIds: kept });
+      enqueue.assign({ activeTurnId: null, activeTurnKind: null, finishedTurnIds: kept });
     }),
+    recordKind: assign({
+      activeTurnKind: ({ event }) => (event.type === "turn.requested" ? (event.kind ?? "turn") : null),
+    }),
+    clearKind: assign({ activeTurnKind: () => null }),
     recordStatus: assign({
       serverStatus: ({ context, event }) =>
         event.type === "server.status" ? event.status : context.serverStatus,
@@ -88,6 +98,7 @@ export const threadMachine = setup({
     recordClose: assign({
       closeReason: ({ event }) => (event.type === "closed" ? event.reason : null),
       activeTurnId: () => null,
+      activeTurnKind: () => null,
     }),
   },
 }).createMachine({
@@ -96,6 +107,7 @@ export const threadMachine = setup({
     threadId: input.threadId,
     origin: input.origin,
     activeTurnId: null,
+    activeTurnKind: null,
     serverStatus: null,
     turnCount: 0,
     finishedTurnIds: [],
@@ -114,7 +126,7 @@ export const threadMachine = setup({
     resuming: { on: { "thread.ready": "idle" } },
     idle: {
       on: {
-        "turn.requested": "running",
+        "turn.requested": { target: "running", actions: "recordKind" },
         archived: "archived",
         release: "released",
       },
@@ -125,7 +137,7 @@ export const threadMachine = setup({
         startingTurn: {
           on: {
             "turn.began": { target: "turnActive", actions: "beginTurn" },
-            "turn.startFailed": "#thread.idle",
+            "turn.startFailed": { target: "#thread.idle", actions: "clearKind" },
           },
         },
         turnActive: {

@@ -21,6 +21,11 @@ export interface TurnContext {
   turnId: string;
   /** `turn/started` was seen: the server accepts `turn/interrupt` and `turn/steer` from now on. */
   started: boolean;
+  /**
+   * The id `turn/started` named, which `turn/interrupt` must name: the turn's own id, except for a
+   * review, whose `turn/started` names an inner turn (its `rootTurnId` is the review's). `null` before.
+   */
+  activeTurnId: string | null;
   /** Quiet time after which the turn goes `inactive`; `null`: never. */
   inactivityTimeoutMs: number | null;
   /** How long `interrupting` waits for `turn/completed` before it gives up (`unresponsive`); `null`: for ever. */
@@ -53,7 +58,7 @@ export interface TurnMachineInput {
 }
 
 export type TurnEvent =
-  | { type: "turn.started" }
+  | { type: "turn.started"; activeTurnId?: string }
   | {
       type: "turn.completed";
       status: "completed" | "interrupted" | "failed" | "inProgress";
@@ -142,7 +147,13 @@ export const turnMachine = setup({
       context.interruptAttempts < INTERRUPT_MAX_ATTEMPTS,
   },
   actions: {
-    markStarted: assign({ started: () => true }),
+    markStarted: assign({
+      started: () => true,
+      activeTurnId: ({ context, event }) =>
+        event.type === "turn.started" && event.activeTurnId !== undefined
+          ? event.activeTurnId
+          : context.activeTurnId,
+    }),
     setInactivityTimeout: assign({
       inactivityTimeoutMs: ({ context, event }) =>
         event.type === "inactivity.set" ? event.timeoutMs : context.inactivityTimeoutMs,
@@ -243,6 +254,7 @@ export const turnMachine = setup({
     threadId: input.threadId,
     turnId: input.turnId,
     started: false,
+    activeTurnId: null,
     inactivityTimeoutMs: input.inactivityTimeoutMs ?? null,
     interruptTimeoutMs: input.interruptTimeoutMs ?? null,
     pendingRequests: [],
@@ -339,7 +351,10 @@ export const turnMachine = setup({
           entry: "countInterruptAttempt",
           invoke: {
             src: "interruptTurn",
-            input: ({ context }) => ({ threadId: context.threadId, turnId: context.turnId }),
+            input: ({ context }) => ({
+              threadId: context.threadId,
+              turnId: context.activeTurnId ?? context.turnId,
+            }),
             onDone: "awaitingEnd",
             onError: [
               { guard: "turnNotRunningYet", target: "retrying" },

@@ -136,7 +136,7 @@ describe("codex-fake-app-server (stdio bin)", () => {
     expect(t.client.sequence().at(-1)).toBe("item/completed(agentMessage)");
   });
 
-  it("streams 100,000 burst deltas quickly, all of them, in order", async () => {
+  it("streams 100,000 burst deltas, all of them, in order", async () => {
     const text = "0123456789".repeat(10_000);
     await using t = await connectBin(
       { turns: [[{ type: "message", text, chunks: 100_000, burst: true }]] },
@@ -149,15 +149,11 @@ describe("codex-fake-app-server (stdio bin)", () => {
       received += params.delta;
       count++;
     });
-    const started = performance.now();
     const run = await t.client.runTurn(threadId, "go");
-    const elapsed = performance.now() - started;
     expect(count).toBe(100_000);
     expect(received).toBe(text);
     expect(run.turn.status).toBe("completed");
-    // Typically 300-600 ms on a shared 2-core machine, both processes included; the bound catches
-    // a regression to per-message writes or quadratic buffering, not noise.
-    expect(elapsed).toBeLessThan(3_000);
+    // How fast is the stream benchmark's business (apps/bench), not a timed assertion here.
   });
 
   it("exits with code 2 and a clear message when the scenario is invalid", async () => {

@@ -4,12 +4,14 @@ import type {
   JsonRpcRequest,
   MessageValidator,
   RequestId,
+  ReviewTarget,
   Thread,
   UserInput,
 } from "@codex-app-server/protocol";
 import { createValidator, loadSchemas } from "@codex-app-server/protocol";
 import type { TransportCloseInfo } from "@codex-app-server/transport";
 import {
+  CodexInternalError,
   CodexInvalidRequestError,
   CodexMethodNotFoundError,
   CodexProtocolViolationError,
@@ -27,6 +29,7 @@ import { FakeTurn } from "./fakeTurn.js";
 import type { HandlerSpec } from "./handlerSpec.js";
 import { resolveHandlerSpec } from "./handlerSpec.js";
 import { makeThread, makeTurn } from "./payloads.js";
+import { CompactionPlayer, ReviewPlayer, reviewPrompt, reviewStartTurn } from "./taskTurnPlayers.js";
 import type { TurnPlayerContext } from "./turnPlayer.js";
 import { TurnPlayer } from "./turnPlayer.js";
 import type { TurnScript, TurnStep } from "./turnScript.js";
@@ -46,6 +49,12 @@ export interface FakeAppServerOptions {
   defaultTurn?: TurnScript | TurnStep[];
   /** Answers for any client request, replacing the built-in ones. */
   handlers?: FakeHandlers;
+  /**
+   * Steps played inside every compaction turn (`thread/compact/start`) while its item runs. Default
+   * none: the compaction completes at once. `[step.hang()]` holds it until it is interrupted.
+   * (A review, `review/start`, takes the next turn script instead: its last message is the review.)
+   */
+  compaction?: TurnStep[];
   /** The workspace threads report and commands run in. Default `/workspace`. */
   cwd?: string;
   /** Default `mock-model`, like the real server against a scripted model. */
@@ -94,6 +103,7 @@ export class FakeAppServer implements AsyncDisposable {
   private readonly ids = new FakeIds();
   private readonly scripts: TurnScript[] = [];
   private readonly defaultTurn: TurnScript;
+  private readonly compaction: TurnStep[];
   private readonly handlers = new Map<string, HandlerSpec<unknown, unknown>>();
   private readonly calls = new Map<string, number>();
   private readonly threads = new Map<string, FakeThread>();
@@ -116,6 +126,7 @@ export class FakeAppServer implements AsyncDisposable {
       options.defaultTurn ?? [{ type: "message", text: "ok", chunks: 1 }],
       "defaultTurn",
     );
+    this.compaction = checkTurnScript(options.compaction ?? [], "compaction").steps;
     for (const [method, spec] of Object.entries(options.handlers ?? {}))
       this.handlers.set(method, spec as HandlerSpec<unknown, unknown>);
     this.cwd = options.cwd ?? "/workspace";
@@ -357,9 +368,24 @@ export class FakeAppServer implements AsyncDisposable {
         (known.thread as { name: string | null }).name = String(p.name);
         return {};
       }
-      case "thread/compact/start":
-        this.requireThread(p.threadId);
+      case "thread/compact/start": {
+        const known = this.requireThread(p.threadId);
+        const turn = new FakeTurn(this.ids.uuidv7(), known, session, this.ids.seconds(), "compact");
+        const player = new CompactionPlayer(this.player, turn);
+        this.startTask(session, turn, id, () => player.playCompaction(this.compaction));
         return {};
+      }
+      case "review/start": {
+        const known = this.requireThread(p.threadId);
+        const prompt = reviewPrompt(p.target as ReviewTarget);
+        const script = this.scripts.shift() ?? this.defaultTurn;
+        const reviewId = this.ids.uuidv7();
+        const seconds = this.ids.seconds();
+        const turn = new FakeTurn(reviewId, known, session, seconds, "review", this.ids.uuidv7());
+        const player = new ReviewPlayer(this.player, turn);
+        this.startTask(session, turn, id, () => player.playReview(script, prompt));
+        return { turn: reviewStartTurn(reviewId, prompt), reviewThreadId: known.thread.id };
+      }
       case "thread/revert":
         return { thread: { ...this.requireThread(p.threadId).thread, turns: [] } };
       case "model/list":
@@ -369,6 +395,8 @@ export class FakeAppServer implements AsyncDisposable {
       case "turn/steer": {
         const turn = this.requireThread(p.threadId).activeTurn;
         if (!turn) throw new CodexInvalidRequestError("no active turn to steer", { method });
+        if (turn.kind !== "regular")
+          throw new CodexInvalidRequestError(`cannot steer a ${turn.kind} turn`, { method });
         if (turn.id !== p.expectedTurnId)
           throw new CodexInvalidRequestError(
             `expected active turn id \`${String(p.expectedTurnId)}\` but found \`${turn.id}\``,
@@ -381,9 +409,9 @@ export class FakeAppServer implements AsyncDisposable {
         const turn = this.requireThread(p.threadId).activeTurn;
         // The real server refuses an interrupt until the turn has started (`turn/started`).
         if (!turn?.started) throw new CodexInvalidRequestError("no active turn to interrupt", { method });
-        if (turn.id !== p.turnId)
+        if (turn.activeId !== p.turnId)
           throw new CodexInvalidRequestError(
-            `expected active turn id \`${String(p.turnId)}\` but found \`${turn.id}\``,
+            `expected active turn id \`${String(p.turnId)}\` but found \`${turn.activeId}\``,
             { method },
           );
         // The real server answers `{}` first; `turn/completed(interrupted)` follows.
@@ -429,6 +457,13 @@ export class FakeAppServer implements AsyncDisposable {
     const known = this.requireThread(p.threadId);
     const input = (p.input as UserInput[] | undefined) ?? [];
     const active = known.activeTurn;
+    if (active && active.kind !== "regular") {
+      const kind = active.kind === "compact" ? "Compact" : "Review";
+      throw new CodexInternalError(
+        `failed to submit turn input: ActiveTurnNotSteerable { turn_kind: ${kind} }`,
+        { method: "turn/start" },
+      );
+    }
     if (active) {
       // Like the real server: `turn/start` on a busy thread steers the running turn.
       session.afterAnswerTo(id, () => active.steer(input));
@@ -448,6 +483,24 @@ export class FakeAppServer implements AsyncDisposable {
       else setTimeout(play, script.startDelayMs);
     });
     return { turn: makeTurn(turn.id, "inProgress") };
+  }
+
+  /**
+   * A compaction or review becomes the thread's turn at once (so `turn/start` is refused while it
+   * runs). Like the real server, it interrupts a turn still running, and plays once that one ended,
+   * after its own answer was written.
+   */
+  private startTask(session: FakeSession, turn: FakeTurn, id: RequestId, play: () => Promise<void>): void {
+    const previous = turn.thread.activeTurn;
+    turn.thread.activeTurn = turn;
+    session.afterAnswerTo(id, () => {
+      previous?.interrupt();
+      void (previous?.ended ?? Promise.resolve())
+        .then(() => (session.open ? play() : turn.markEnded()))
+        .catch((error: unknown) =>
+          this.recordError(error instanceof Error ? error : new Error(String(error))),
+        );
+    });
   }
 
   // Bookkeeping

@@ -9,12 +9,25 @@ export interface FakeThread {
   usage: TokenCounts;
 }
 
+/** What a turn does: a regular turn (`turn/start`), a compaction (`thread/compact/start`) or a review (`review/start`). */
+export type FakeTurnKind = "regular" | "compact" | "review";
+
 /** A running turn: where its notifications go, its steers, and whether it was interrupted. */
 export class FakeTurn {
   readonly id: string;
   readonly thread: FakeThread;
   readonly session: FakeSession;
   readonly startedAt: number;
+  readonly kind: FakeTurnKind;
+  /**
+   * The id `turn/interrupt` must name. The turn's own id, except for a review: like the real server,
+   * its `turn/started` names an inner turn (whose `rootTurnId` is the review's id), and that is the
+   * active turn.
+   */
+  readonly activeId: string;
+  /** Resolves once the turn's `turn/completed` was sent (or it was dropped). */
+  readonly ended: Promise<void>;
+  private resolveEnded!: () => void;
   /** Steer inputs not shown yet as `userMessage` items. */
   readonly steers: UserInput[][] = [];
   private isInterrupted = false;
@@ -23,11 +36,29 @@ export class FakeTurn {
   private readonly interruptListeners = new Set<() => void>();
   private readonly steerListeners = new Set<() => void>();
 
-  constructor(id: string, thread: FakeThread, session: FakeSession, startedAt: number) {
+  constructor(
+    id: string,
+    thread: FakeThread,
+    session: FakeSession,
+    startedAt: number,
+    kind: FakeTurnKind = "regular",
+    activeId: string = id,
+  ) {
     this.id = id;
     this.thread = thread;
     this.session = session;
     this.startedAt = startedAt;
+    this.kind = kind;
+    this.activeId = activeId;
+    this.ended = new Promise<void>((resolve) => {
+      this.resolveEnded = resolve;
+    });
+  }
+
+  /** The turn is over: the thread may start the next one. */
+  markEnded(): void {
+    if (this.thread.activeTurn === this) this.thread.activeTurn = undefined;
+    this.resolveEnded();
   }
 
   get threadId(): string {

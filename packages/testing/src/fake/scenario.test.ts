@@ -8,6 +8,7 @@ describe("parseScenario", () => {
       JSON.stringify({
         turns: [[{ type: "message", text: "hi" }], { steps: [], earlyNotifications: true }],
         defaultTurn: [{ type: "hang" }],
+        compaction: [{ type: "pause", ms: 5 }],
         handlers: { "model/list": [{ data: [], nextCursor: null }] },
         cwd: "/repo",
         model: "m",
@@ -16,6 +17,7 @@ describe("parseScenario", () => {
     expect(options).toEqual({
       turns: [{ steps: [{ type: "message", text: "hi" }] }, { steps: [], earlyNotifications: true }],
       defaultTurn: { steps: [{ type: "hang" }] },
+      compaction: [{ type: "pause", ms: 5 }],
       handlers: { "model/list": [{ data: [], nextCursor: null }] },
       cwd: "/repo",
       model: "m",
@@ -25,7 +27,11 @@ describe("parseScenario", () => {
   it.each([
     ["{", /^s\.json: not valid JSON/],
     ["[]", /^s\.json: expected a JSON object/],
-    ['{"turn": []}', /^s\.json: unknown key "turn"; expected turns, defaultTurn, handlers, cwd, model/],
+    [
+      '{"turn": []}',
+      /^s\.json: unknown key "turn"; expected turns, defaultTurn, compaction, handlers, cwd, model/,
+    ],
+    ['{"compaction": {}}', /^s\.json\.compaction: expected a list of steps/],
     ['{"turns": {}}', /^s\.json\.turns: expected a list of turns/],
     ['{"turns": [[{"type": "sing"}]]}', /^s\.json\.turns\[0\]\.steps\[0\]: unknown step type "sing"/],
     ['{"handlers": []}', /^s\.json\.handlers: expected an object/],

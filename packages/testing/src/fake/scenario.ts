@@ -10,12 +10,14 @@ import { checkTurnScript } from "./turnScript.js";
 export interface FakeScenario {
   turns?: Array<TurnScript | TurnStep[]>;
   defaultTurn?: TurnScript | TurnStep[];
+  /** Steps played inside every compaction turn (see `FakeAppServerOptions.compaction`). */
+  compaction?: TurnStep[];
   handlers?: Record<string, unknown>;
   cwd?: string;
   model?: string;
 }
 
-const KEYS = new Set(["turns", "defaultTurn", "handlers", "cwd", "model"]);
+const KEYS = new Set(["turns", "defaultTurn", "compaction", "handlers", "cwd", "model"]);
 
 /** Checks a parsed scenario and turns it into fake options; throws {@link FakeScriptError} naming what is wrong. */
 export function scenarioOptions(value: unknown, source = "scenario"): FakeAppServerOptions {
@@ -35,6 +37,11 @@ export function scenarioOptions(value: unknown, source = "scenario"): FakeAppSer
   }
   if (scenario.defaultTurn !== undefined)
     options.defaultTurn = checkTurnScript(scenario.defaultTurn, `${source}.defaultTurn`);
+  if (scenario.compaction !== undefined) {
+    if (!Array.isArray(scenario.compaction))
+      throw new FakeScriptError(`${source}.compaction: expected a list of steps`);
+    options.compaction = checkTurnScript(scenario.compaction, `${source}.compaction`).steps;
+  }
   if (scenario.handlers !== undefined) {
     if (
       typeof scenario.handlers !== "object" ||

@@ -30,7 +30,8 @@ export interface TurnPlayerContext {
   scriptFailed(error: Error): void;
 }
 
-type StepOutcome = "ok" | "failed" | "dropped" | "cancelled";
+/** How a step ended: the turn goes on (`ok`), or not. */
+export type StepOutcome = "ok" | "failed" | "dropped" | "cancelled";
 type Decision = "accepted" | "declined" | "cancelled";
 
 const DEFAULT_USAGE: TokenCounts = { inputTokens: 10, outputTokens: 5 };
@@ -42,10 +43,10 @@ const DEFAULT_USAGE: TokenCounts = { inputTokens: 10, outputTokens: 5 };
  * last step was `usage`), `thread/status/changed(idle)` and `turn/completed`.
  */
 export class TurnPlayer {
-  private readonly ctx: TurnPlayerContext;
-  private readonly turn: FakeTurn;
-  private readonly session: FakeSession;
-  private failure: TurnError | null = null;
+  protected readonly ctx: TurnPlayerContext;
+  protected readonly turn: FakeTurn;
+  protected readonly session: FakeSession;
+  protected failure: TurnError | null = null;
   private readonly itemStartedAt = new Map<string, number>();
   private lastAgentMessage: ThreadItem | undefined;
 
@@ -107,19 +108,26 @@ export class TurnPlayer {
       }
     }
     if (turn.thread.activeTurn === turn) turn.thread.activeTurn = undefined;
-    if (dropped || !this.session.open) return;
+    if (dropped || !this.session.open) {
+      turn.markEnded();
+      return;
+    }
     const { threadId } = turn;
     if (usageDue) await this.usage(DEFAULT_USAGE);
     // A failed turn leaves the thread in systemError, set before the `error` notification.
     if (status !== "failed") this.emit("thread/status/changed", { threadId, status: { type: "idle" } });
     const items = this.lastAgentMessage ? [this.lastAgentMessage] : [];
-    await this.emit("turn/completed", {
-      threadId,
-      turn: makeTurn(turn.id, status, items, this.failure, turn.startedAt),
-    });
+    try {
+      await this.emit("turn/completed", {
+        threadId,
+        turn: makeTurn(turn.id, status, items, this.failure, turn.startedAt),
+      });
+    } finally {
+      turn.markEnded();
+    }
   }
 
-  private async playStep(s: TurnStep): Promise<StepOutcome> {
+  protected async playStep(s: TurnStep): Promise<StepOutcome> {
     if (this.turn.interrupted) throw new TurnInterrupted();
     switch (s.type) {
       case "message":
@@ -343,7 +351,7 @@ export class TurnPlayer {
     });
   }
 
-  private async usage(last: TokenCounts): Promise<void> {
+  protected async usage(last: TokenCounts): Promise<void> {
     const thread = this.turn.thread;
     thread.usage = {
       inputTokens: thread.usage.inputTokens + last.inputTokens,
@@ -372,13 +380,13 @@ export class TurnPlayer {
     for (const input of this.turn.steers.splice(0)) await this.userMessage(input);
   }
 
-  private async userMessage(input: UserInput[]): Promise<void> {
+  protected async userMessage(input: UserInput[]): Promise<void> {
     const item = userMessageItem(this.ctx.ids.uuidv7(), input);
     await this.itemStarted(item);
     await this.itemCompleted(item);
   }
 
-  private itemStarted(item: ThreadItem): Promise<void> {
+  protected itemStarted(item: ThreadItem): Promise<void> {
     const at = Date.now();
     this.itemStartedAt.set(item.id, at);
     return this.emit("item/started", {
@@ -390,7 +398,7 @@ export class TurnPlayer {
   }
 
   /** Resolves with the item as sent. */
-  private async itemCompleted(item: ThreadItem): Promise<ThreadItem> {
+  protected async itemCompleted(item: ThreadItem): Promise<ThreadItem> {
     const at = Date.now();
     const completed = this.withTimes(item, "completed", at);
     await this.emit("item/completed", {
@@ -404,7 +412,7 @@ export class TurnPlayer {
   }
 
   /** Throws at once, sending nothing, when the params fail their schema. */
-  private emit(method: string, params: unknown): Promise<void> {
+  protected emit(method: string, params: unknown): Promise<void> {
     this.ctx.checkNotification(method, params);
     return this.session.notify(method, params);
   }

@@ -75,6 +75,10 @@ describe("errors across duplicate bundles", () => {
     expect(busy).toBeInstanceOf(cjs.CodexRpcError);
     expect(busy).not.toBeInstanceOf(cjs.CodexMethodNotFoundError);
     expect(busy).not.toBeInstanceOf(source.ConnectionClosedError);
+    const closed = esm.ConnectionClosedError.fromCloseInfo("x", { reason: "gone" });
+    expect(closed).toBeInstanceOf(cjs.CodexTransportError);
+    expect(closed).toBeInstanceOf(source.CodexTransportError);
+    expect(new cjs.CodexTransportError("t")).not.toBeInstanceOf(esm.ConnectionClosedError);
     expect(source.isRetryableError(busy)).toBe(true);
     expect(cjs.isRetryableError(new esm.CodexInternalError("x"))).toBe(false);
   });

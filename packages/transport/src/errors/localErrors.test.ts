@@ -25,6 +25,16 @@ describe("local errors", () => {
     }
     expect(new CodexAbortError("a", { cause: "why" }).cause).toBe("why");
   });
+
+  it("form a tree: a closed connection is a transport error, a timeout may carry its own code", () => {
+    const closed = new ConnectionClosedError("c", { cause: "why", exitCode: 1 });
+    expect(closed).toBeInstanceOf(CodexTransportError);
+    expect([closed.code, closed.cause, closed.exitCode]).toEqual(["connection_closed", "why", 1]);
+    expect(new CodexTransportError("t")).not.toBeInstanceOf(ConnectionClosedError);
+    const timeout = new CodexTimeoutError("t", { timeoutMs: 5, code: "turn_inactive" });
+    expect([timeout.code, timeout.timeoutMs]).toEqual(["turn_inactive", 5]);
+    expect(new CodexTimeoutError("t", { timeoutMs: 5 })).not.toBeInstanceOf(CodexTransportError);
+  });
 });
 
 describe("ConnectionClosedError.fromCloseInfo", () => {

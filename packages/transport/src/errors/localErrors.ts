@@ -9,8 +9,11 @@ export class CodexTransportError extends CodexError {
   }
 }
 
-/** The connection is closed: the request could not be sent, or it was pending when the connection ended. */
-export class ConnectionClosedError extends CodexError {
+/**
+ * The connection is closed: the request could not be sent, or it was pending when the connection ended.
+ * A transport error: `instanceof CodexTransportError` holds.
+ */
+export class ConnectionClosedError extends CodexTransportError {
   /** Why the connection closed ("process exited with code 1", "closed by this end"), when known. */
   readonly reason: string | undefined;
   readonly exitCode: number | null | undefined;
@@ -29,7 +32,7 @@ export class ConnectionClosedError extends CodexError {
       stderrTail?: string;
     },
   ) {
-    super("connection_closed", message, details);
+    super(message, { cause: details?.cause, code: "connection_closed" });
     this.reason = details?.reason;
     this.exitCode = details?.exitCode;
     this.signal = details?.signal;
@@ -65,13 +68,19 @@ function connectionClosedFromInfo(what: string, info: TransportCloseInfo): Conne
   });
 }
 
-/** A request got no answer within its timeout. */
+/**
+ * Something did not happen within its time: a request got no answer (`request_timeout`). The base of
+ * the SDK's other timeouts too (a client's quiet turn, `turn_inactive`), which set their own `code`.
+ */
 export class CodexTimeoutError extends CodexError {
   readonly method: string | undefined;
   readonly timeoutMs: number;
 
-  constructor(message: string, details: CodexErrorOptions & { method?: string; timeoutMs: number }) {
-    super("request_timeout", message, details);
+  constructor(
+    message: string,
+    details: CodexErrorOptions & { method?: string; timeoutMs: number; code?: string },
+  ) {
+    super(details.code ?? "request_timeout", message, details);
     this.method = details.method;
     this.timeoutMs = details.timeoutMs;
   }

@@ -15,9 +15,9 @@ import { ClientConnection } from "./connection.js";
 import type { ConnectOptions, StdioConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, stdioTransportOptionsOf } from "./connectOptions.js";
 import type { ChatContinuation } from "./continuation.js";
-import { chatRequestOf } from "./continuation.js";
 import {
   cancelTurn,
+  chatRequestOf,
   finalTextFromThreadRead,
   interruptOnAbort,
   readToEnd,

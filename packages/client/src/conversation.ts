@@ -1,7 +1,9 @@
 import type { ThreadReadResponse } from "@codex-app-server/protocol";
 import { CodexAbortError } from "@codex-app-server/transport";
 import type { ChatContinuation } from "./continuation.js";
+import { isChatContinuation } from "./continuation.js";
 import { CodexTurnFailedError, CodexUsageError } from "./errors.js";
+import type { Input } from "./inputs.js";
 import type { CancelResult, ChatResult } from "./results.js";
 import type { ConversationStep } from "./steps.js";
 import type { TurnHandle } from "./turnHandle.js";
@@ -112,4 +114,46 @@ export async function finalTextFromThreadRead(
   const messages = (turn?.items ?? []).filter((item) => item.type === "agentMessage");
   const last = messages[messages.length - 1];
   return last && last.type === "agentMessage" ? { text: last.text, itemId: last.id } : null;
+}
+
+/**
+ * What `chat` and `chatOnce` were asked: new input, or a continuation, given either as the first
+ * argument or as `options.continuation` (the Python SDKs' `chat_once(continuation=...)`). Throws
+ * `CodexUsageError` for neither, for input and a continuation together, for two different
+ * continuations, and for an `options.continuation` that is not one.
+ */
+export function chatRequestOf(
+  input: Input | ChatContinuation | undefined,
+  continuation: ChatContinuation | undefined,
+): { input: Input; continuation?: undefined } | { input?: undefined; continuation: ChatContinuation } {
+  if (continuation !== undefined && !isChatContinuation(continuation)) {
+    throw new CodexUsageError(
+      "options.continuation is not a continuation: pass the one a CodexTurnInactiveError carries",
+    );
+  }
+  if (isChatContinuation(input)) {
+    if (continuation !== undefined && !sameContinuation(input, continuation)) {
+      throw new CodexUsageError(
+        "two different continuations: pass it once, as the first argument or as options.continuation",
+      );
+    }
+    return { continuation: input };
+  }
+  if (continuation !== undefined) {
+    if (input !== undefined) {
+      throw new CodexUsageError(
+        "input and a continuation: a continuation resumes the running turn and takes no new input " +
+          "(call chatOnce(undefined, { continuation }), or steer the turn)",
+      );
+    }
+    return { continuation };
+  }
+  if (input === undefined) {
+    throw new CodexUsageError("nothing to send: pass input, or options.continuation to resume a turn");
+  }
+  return { input };
+}
+
+function sameContinuation(a: ChatContinuation, b: ChatContinuation): boolean {
+  return a.threadId === b.threadId && a.turnId === b.turnId && a.cursor === b.cursor && a.mode === b.mode;
 }

@@ -8,12 +8,11 @@ import type {
 } from "@codex-app-server/protocol";
 import { CodexValidationError } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport } from "@codex-app-server/transport";
-import { CodexTimeoutError } from "@codex-app-server/transport";
 import type { Actor } from "xstate";
 import { AsyncQueue } from "./asyncQueue.js";
 import { ClientConnection } from "./connection.js";
-import type { ConnectOptions, StdioConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
-import { DEFAULT_CONNECT_TIMEOUT_MS, stdioTransportOptionsOf } from "./connectOptions.js";
+import type { StdioConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, initializeWithin, stdioTransportOptionsOf } from "./connectOptions.js";
 import type { ChatContinuation } from "./continuation.js";
 import {
   cancelTurn,
@@ -58,7 +57,7 @@ import type { InterruptTurnOptions, TurnControlHost } from "./turnControl.js";
 import { interruptTurnById, steerTurnById } from "./turnControl.js";
 import type { TurnHandle } from "./turnHandle.js";
 import type { TurnStarter } from "./turnStarter.js";
-import { beginTurn, startTurn } from "./turnStarter.js";
+import { beginTurn, compactionRequest, reviewRequest, startTurn } from "./turnStarter.js";
 import type { ServerNotification, TurnResult } from "./turnTypes.js";
 
 /** Node's `util.inspect.custom`, from the symbol registry: the package imports nothing from Node. */
@@ -265,19 +264,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
    */
   async compactThread(threadId: string): Promise<TurnHandle> {
     const thread = await this.openThread(threadId);
-    return beginTurn(
-      this.turnStarter,
-      thread,
-      {
-        kind: "compaction",
-        method: "thread/compact/start",
-        send: async () => {
-          await this.connection.peer.request("thread/compact/start", { threadId });
-          return undefined;
-        },
-      },
-      undefined,
-    );
+    return beginTurn(this.turnStarter, thread, compactionRequest(this.connection.peer, threadId), undefined);
   }
 
   /**
@@ -287,16 +274,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
    */
   async startReview(params: ReviewStartParams): Promise<TurnHandle> {
     const thread = await this.openThread(params.threadId);
-    return beginTurn(
-      this.turnStarter,
-      thread,
-      {
-        kind: "review",
-        method: "review/start",
-        send: async () => (await this.connection.peer.request("review/start", params)).turn.id,
-      },
-      undefined,
-    );
+    return beginTurn(this.turnStarter, thread, reviewRequest(this.connection.peer, params), undefined);
   }
 
   /** A thread this client has open. */
@@ -497,7 +475,6 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     return startTurn(this.turnStarter, thread, input, overrides, signal);
   }
 
-  /** Initializes within `timeoutMs` (see {@link ConnectOptions}); on any failure the transport is closed. */
   private readonly turnControl: TurnControlHost = {
     turn: (turnId) => this.turn(turnId),
     interruptRequest: (threadId, turnId, options) =>
@@ -506,31 +483,14 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
       this.request("turn/steer", { threadId, expectedTurnId: turnId, input: normalizeInput(input) }),
   };
 
+  /** Initializes within `timeoutMs` (see `ConnectOptions`); on any failure the transport is closed. */
   private async initializeOrClose(timeoutMs: number | null = DEFAULT_CONNECT_TIMEOUT_MS): Promise<this> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const initialized = this.initialize();
-      if (timeoutMs === null) await initialized;
-      else {
-        const timedOut = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            reject(
-              new CodexTimeoutError(
-                `the app-server did not start and answer initialize within ${timeoutMs} ms (connectTimeoutMs)`,
-                { method: "initialize", timeoutMs },
-              ),
-            );
-          }, timeoutMs);
-        });
-        await Promise.race([initialized, timedOut]);
-      }
-      return this;
-    } catch (error) {
-      await this.close();
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    await initializeWithin(
+      () => this.initialize(),
+      () => this.close(),
+      timeoutMs,
+    );
+    return this;
   }
 
   private async turnFor(

@@ -1,3 +1,4 @@
+import { CodexTimeoutError } from "@codex-app-server/transport";
 import type { StdioTransportOptions } from "@codex-app-server/transport/stdio";
 import type { WebSocketTransportOptions } from "@codex-app-server/transport/websocket";
 import { CodexUsageError } from "./errors.js";
@@ -59,4 +60,40 @@ export function stdioTransportOptionsOf(options: StdioConnectOptions): StdioTran
     );
   }
   return { ...options, command: program, args: args as string[] };
+}
+
+/**
+ * Runs `initialize` within `timeoutMs` (`null`: no bound of its own). On a timeout, or any failure,
+ * `close` runs (the transport closes, a spawned server is stopped) before the error is thrown; a
+ * timeout throws `CodexTimeoutError`.
+ */
+export async function initializeWithin(
+  initialize: () => Promise<unknown>,
+  close: () => Promise<void>,
+  timeoutMs: number | null,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const initialized = initialize();
+    if (timeoutMs === null) {
+      await initialized;
+      return;
+    }
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new CodexTimeoutError(
+            `the app-server did not start and answer initialize within ${timeoutMs} ms (connectTimeoutMs)`,
+            { method: "initialize", timeoutMs },
+          ),
+        );
+      }, timeoutMs);
+    });
+    await Promise.race([initialized, timedOut]);
+  } catch (error) {
+    await close();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,4 +1,5 @@
-import type { CodexValidationError } from "@codex-app-server/protocol";
+import type { CodexValidationError, ReviewStartParams } from "@codex-app-server/protocol";
+import type { ClientPeer } from "@codex-app-server/transport";
 import { CodexAbortError, CodexTimeoutError } from "@codex-app-server/transport";
 import type { ClientConnection } from "./connection.js";
 import { throwIfAborted } from "./conversation.js";
@@ -38,6 +39,27 @@ export interface TurnRequest {
   method: string;
   /** Sends it; resolves with the turn's id when the answer names it (a compaction's answer does not). */
   send(): Promise<string | undefined>;
+}
+
+/** `thread/compact/start`: its answer is `{}`, the compaction's turn is known from its `turn/started`. */
+export function compactionRequest(peer: ClientPeer, threadId: string): TurnRequest {
+  return {
+    kind: "compaction",
+    method: "thread/compact/start",
+    send: async () => {
+      await peer.request("thread/compact/start", { threadId });
+      return undefined;
+    },
+  };
+}
+
+/** `review/start` (inline): its answer names the review's turn. */
+export function reviewRequest(peer: ClientPeer, params: ReviewStartParams): TurnRequest {
+  return {
+    kind: "review",
+    method: "review/start",
+    send: async () => (await peer.request("review/start", params)).turn.id,
+  };
 }
 
 /** `turn/start` on a thread; see {@link beginTurn}. */

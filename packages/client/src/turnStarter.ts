@@ -1,6 +1,6 @@
 import type { CodexValidationError, ReviewStartParams } from "@codex-app-server/protocol";
 import type { ClientPeer } from "@codex-app-server/transport";
-import { CodexAbortError, CodexTimeoutError } from "@codex-app-server/transport";
+import { CodexAbortError, CodexTimeoutError, ConnectionClosedError } from "@codex-app-server/transport";
 import type { ClientConnection } from "./connection.js";
 import { throwIfAborted } from "./conversation.js";
 import { CodexBufferOverflowError, CodexInvalidStateError } from "./errors.js";
@@ -196,6 +196,7 @@ async function untilNoTaskRuns(thread: ThreadHandle, signal: AbortSignal | undef
 function startedTurn(starter: TurnStarter, early: EarlyBuffer, method: string): Promise<string> {
   if (early.startedTurnId !== undefined) return Promise.resolve(early.startedTurnId);
   const { connection } = starter;
+  connection.assertOpen();
   const timeoutMs = connection.requestTimeoutMs;
   return new Promise<string>((resolve, reject) => {
     const done = () => {
@@ -218,7 +219,10 @@ function startedTurn(starter: TurnStarter, early: EarlyBuffer, method: string): 
     const subscription = connection.actor.subscribe((snapshot) => {
       if (snapshot.value === "ready") return;
       done();
-      reject(connection.closedError ?? new CodexInvalidStateError("client", String(snapshot.value), method));
+      reject(
+        connection.closedError ??
+          new ConnectionClosedError(`the client closed before the ${method} turn started`),
+      );
     });
     early.onStarted = (turnId) => {
       done();

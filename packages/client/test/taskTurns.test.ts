@@ -1,8 +1,12 @@
 import type { JsonRpcMessage } from "@codex-app-server/protocol";
 import { step } from "@codex-app-server/testing";
-import { describe, expect, it } from "vitest";
-import { CodexInvalidStateError } from "../src/index.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { CodexInvalidStateError, CodexTimeoutError } from "../src/index.js";
 import { connectToFake, waitForSnapshot } from "./support.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** True once the fake has sent the `turn/completed` of `turnId`. */
 function completedSent(sent: JsonRpcMessage[], turnId: string): boolean {
@@ -117,6 +121,22 @@ describe("compactions and reviews are turns", () => {
     expect(t.server.requests("thread/compact/start")).toEqual([]);
     expect(t.server.requests("review/start")).toEqual([]);
     await turn.interrupt();
+  });
+
+  it("a compaction whose turn never starts times out with the request timeout; the thread is free again", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    await using t = connectToFake(
+      { handlers: { "thread/compact/start": {} }, turns: [[step.message("still fine")]] },
+      { requestTimeoutMs: 1_000 },
+    );
+    const thread = await t.client.startThread();
+    const compacting = thread.compact().catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const error = await compacting;
+    expect(error).toBeInstanceOf(CodexTimeoutError);
+    expect(error).toMatchObject({ method: "thread/compact/start", timeoutMs: 1_000 });
+    expect(thread.state).toBe("idle");
+    expect((await thread.run("next")).finalResponse).toBe("still fine");
   });
 
   it("compactThread on a thread this client has not opened resumes it first", async () => {

@@ -6,28 +6,21 @@ import type {
   ThreadUnsubscribeResponse,
   TurnSteerResponse,
 } from "@codex-app-server/protocol";
-import { CodexValidationError } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport } from "@codex-app-server/transport";
 import type { Actor } from "xstate";
-import { AsyncQueue } from "./asyncQueue.js";
-import { ClientConnection } from "./connection.js";
+import type { ChatTurnHost } from "./chatTurn.js";
+import { chatTurn, turnOfContinuation } from "./chatTurn.js";
+import { ClientCore } from "./clientCore.js";
+import type { ClientConnection } from "./connection.js";
 import type { StdioConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, initializeWithin, stdioTransportOptionsOf } from "./connectOptions.js";
 import type { ChatContinuation } from "./continuation.js";
-import {
-  cancelTurn,
-  chatRequestOf,
-  finalTextFromThreadRead,
-  interruptOnAbort,
-  readToEnd,
-  throwIfAborted,
-  unknownTurn,
-} from "./conversation.js";
-import { CodexInvalidStateError, CodexTurnFailedError, CodexUsageError } from "./errors.js";
+import { cancelTurn, finalTextFromThreadRead, interruptOnAbort, readToEnd } from "./conversation.js";
+import { CodexTurnFailedError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import { normalizeInput } from "./inputs.js";
 import type { ClientMachine } from "./machines/clientMachine.js";
-import { NotificationRouter } from "./notificationRouter.js";
+import type { NotificationRouter } from "./notificationRouter.js";
 import type {
   ChatOptions,
   CodexClientOptions,
@@ -45,107 +38,59 @@ import type {
   ObservedServerRequest,
   PendingServerRequest,
 } from "./serverRequestBroker.js";
-import { ServerRequestBroker } from "./serverRequestBroker.js";
-import type { ServerRequestHandler, ServerRequestMethod } from "./serverRequests.js";
-import { SERVER_REQUEST_KINDS } from "./serverRequests.js";
-import { warnOnce } from "./serverVersion.js";
+import type { ServerRequestHandler } from "./serverRequests.js";
 import type { ConversationStep } from "./steps.js";
 import type { ThreadHandle, ThreadHost } from "./threadHandle.js";
-import { ThreadRegistry } from "./threadRegistry.js";
+import type { ThreadOperationsHost } from "./threadOperations.js";
+import { archiveThread, releaseThread, unarchiveThread } from "./threadOperations.js";
+import type { ThreadRegistry } from "./threadRegistry.js";
 import { settingsOfResponse } from "./threadSettings.js";
 import type { InterruptTurnOptions, TurnControlHost } from "./turnControl.js";
 import { interruptTurnById, steerTurnById } from "./turnControl.js";
 import type { TurnHandle } from "./turnHandle.js";
-import type { TurnStarter } from "./turnStarter.js";
 import { beginTurn, compactionRequest, reviewRequest, startTurn } from "./turnStarter.js";
 import type { ServerNotification, TurnResult } from "./turnTypes.js";
 
 /** Node's `util.inspect.custom`, from the symbol registry: the package imports nothing from Node. */
 const INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
 
-const DEFAULT_INACTIVITY_TIMEOUT_MS = 180_000;
-const DEFAULT_MAX_EARLY_NOTIFICATIONS = 10_000;
-const DEFAULT_MAX_IDLE_THREADS = 1_000;
-const DEFAULT_MAX_UNREAD_EVENTS = 100_000;
-
 /**
  * A client of `codex app-server`. Its root actor (`clientMachine`) owns one actor per thread, each
  * thread owns its turns, each turn its steers and server requests. The connection, the notification
- * router and the server-request broker do the work; this class is the public API.
+ * router and the server-request broker (wired together in `ClientCore`) do the work; this class is
+ * the public API.
  */
 export class CodexClient extends CodexRequestApi implements AsyncDisposable, ThreadHost {
   readonly requestTimeoutMs: number | null;
   readonly inactivityTimeoutMs: number | null;
   protected readonly options: CodexClientOptions;
-  protected readonly connection: ClientConnection;
-  private readonly broker: ServerRequestBroker;
-  private readonly threads: ThreadRegistry;
-  private readonly router: NotificationRouter;
-  private readonly notificationStreams = new Set<AsyncQueue<ServerNotification>>();
-  private readonly turnStarter: TurnStarter;
+  private readonly core: ClientCore;
 
   constructor(transport: Transport, allOptions: CodexClientOptions = {}) {
     super();
     // Only the client's own options are kept: never a transport's token, headers or env.
-    const options = clientOptionsOf(allOptions);
-    this.options = options;
-    this.inactivityTimeoutMs =
-      options.inactivityTimeoutMs === undefined ? DEFAULT_INACTIVITY_TIMEOUT_MS : options.inactivityTimeoutMs;
-    const onError = (error: Error) => this.options.onError?.(error);
-    this.broker = new ServerRequestBroker(
-      {
-        turnActor: (turnId) => this.router.runningTurn(turnId)?.actor,
-        rootActor: () => this.connection.actor,
-        onError,
-        closedError: () => this.connection.closedError,
-      },
-      options.onServerRequest,
-    );
-    this.connection = new ClientConnection(transport, options, {
-      decide: this.broker.decide,
-      closed: (error, byUs) => this.onClosed(error, byUs),
-      peerError: (error) => this.onPeerError(error),
-      warning: (warning) => {
-        const hook = this.options.onWarning ?? this.options.onError;
-        if (hook !== undefined) hook(warning);
-        else warnOnce(warning);
+    this.options = clientOptionsOf(allOptions);
+    this.core = new ClientCore(transport, this.options, {
+      client: this,
+      resume: async (threadId) => {
+        const response = await this.request("thread/resume", { threadId });
+        return { thread: response.thread, settings: settingsOfResponse(response) };
       },
     });
-    this.requestTimeoutMs = this.connection.requestTimeoutMs;
-    this.threads = new ThreadRegistry(
-      this.connection.actor,
-      this,
-      options.maxIdleThreads ?? DEFAULT_MAX_IDLE_THREADS,
-      (thread) => void this.releaseThread(thread.id).catch(onError),
-    );
-    this.router = new NotificationRouter(
-      this.threads,
-      this.broker,
-      options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS,
-    );
-    this.turnStarter = {
-      connection: this.connection,
-      threads: this.threads,
-      router: this.router,
-      turnHost: { turnEnded: (turn: TurnHandle) => this.onTurnEnded(turn) },
-      inactivityTimeoutMs: this.inactivityTimeoutMs,
-      maxUnreadEvents: options.maxUnreadEvents ?? DEFAULT_MAX_UNREAD_EVENTS,
-      maxEarlyNotifications: options.maxEarlyNotifications ?? DEFAULT_MAX_EARLY_NOTIFICATIONS,
-      onError: (error) => this.options.onError?.(error),
-      failInvalid: (turn, error) => this.failInvalidTurn(turn, error),
-      resume: async (thread) => {
-        const response = await this.request("thread/resume", { threadId: thread.id });
-        this.threads.adopt(response.thread, "resume", settingsOfResponse(response), thread);
-      },
-    };
-    const peer = this.connection.peer;
-    peer.onNotification((message) => this.router.route(message as ServerNotification));
-    for (const method of Object.keys(SERVER_REQUEST_KINDS) as ServerRequestMethod[]) {
-      peer.setRequestHandler(
-        method,
-        (params, context) => this.broker.handle(method, params, context) as never,
-      );
-    }
+    this.inactivityTimeoutMs = this.core.inactivityTimeoutMs;
+    this.requestTimeoutMs = this.core.connection.requestTimeoutMs;
+  }
+
+  protected get connection(): ClientConnection {
+    return this.core.connection;
+  }
+
+  private get threads(): ThreadRegistry {
+    return this.core.threads;
+  }
+
+  private get router(): NotificationRouter {
+    return this.core.router;
   }
 
   /**
@@ -220,7 +165,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
 
   /** Replaces (or, with `undefined`, removes) the handler that decides approvals and questions. */
   setServerRequestHandler(handler: ServerRequestHandler | undefined): void {
-    this.broker.handler = handler;
+    this.core.broker.handler = handler;
   }
 
   // Threads
@@ -264,7 +209,12 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
    */
   async compactThread(threadId: string): Promise<TurnHandle> {
     const thread = await this.openThread(threadId);
-    return beginTurn(this.turnStarter, thread, compactionRequest(this.connection.peer, threadId), undefined);
+    return beginTurn(
+      this.core.turnStarter,
+      thread,
+      compactionRequest(this.connection.peer, threadId),
+      undefined,
+    );
   }
 
   /**
@@ -274,7 +224,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
    */
   async startReview(params: ReviewStartParams): Promise<TurnHandle> {
     const thread = await this.openThread(params.threadId);
-    return beginTurn(this.turnStarter, thread, reviewRequest(this.connection.peer, params), undefined);
+    return beginTurn(this.core.turnStarter, thread, reviewRequest(this.connection.peer, params), undefined);
   }
 
   /** A thread this client has open. */
@@ -287,47 +237,18 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
    * usable (its next turn resumes the thread). Resolves with the server's answer, or `null` when the
    * client did not have the thread open.
    */
-  async releaseThread(threadId: string): Promise<ThreadUnsubscribeResponse | null> {
-    const thread = this.threads.get(threadId);
-    if (!thread) return null;
-    if (!thread.actor.getSnapshot().can({ type: "release" })) {
-      throw new CodexInvalidStateError(
-        `thread:${threadId}`,
-        thread.state,
-        "release",
-        "release an idle thread",
-      );
-    }
-    thread.actor.send({ type: "release" });
-    thread._released();
-    this.threads.remove(thread);
-    return this.request("thread/unsubscribe", { threadId });
+  releaseThread(threadId: string): Promise<ThreadUnsubscribeResponse | null> {
+    return releaseThread(this.threadOperations, threadId);
   }
 
-  async archiveThread(threadId: string): Promise<ThreadArchiveResponse> {
-    const thread = this.threads.get(threadId);
-    if (thread && !thread.actor.getSnapshot().can({ type: "archived" })) {
-      throw new CodexInvalidStateError(
-        `thread:${threadId}`,
-        thread.state,
-        "archive",
-        "archive an idle thread",
-      );
-    }
-    const response = await this.request("thread/archive", { threadId });
-    thread?.actor.send({ type: "archived" });
-    return response;
+  /** Archives a thread (`thread/archive`); one this client has open must be idle. */
+  archiveThread(threadId: string): Promise<ThreadArchiveResponse> {
+    return archiveThread(this.threadOperations, threadId);
   }
 
-  async unarchiveThread(threadId: string): Promise<ThreadHandle> {
-    const response = await this.request("thread/unarchive", { threadId });
-    const known = this.threads.get(threadId);
-    if (known) {
-      known.info = response.thread;
-      known.actor.send({ type: "unarchived" });
-      return known;
-    }
-    return this.threads.adopt(response.thread, "attach");
+  /** Unarchives a thread (`thread/unarchive`) and returns its handle. */
+  unarchiveThread(threadId: string): Promise<ThreadHandle> {
+    return unarchiveThread(this.threadOperations, threadId);
   }
 
   // Conversations
@@ -343,7 +264,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     input: Input | ChatContinuation | undefined,
     options: ChatOptions = {},
   ): Promise<ChatResult> {
-    const turn = await this.turnFor(input, options);
+    const turn = await chatTurn(this.chatHost, input, options);
     try {
       return await readToEnd(turn, options, (threadId, turnId) =>
         finalTextFromThreadRead(this.readThread(threadId, { includeTurns: true }), turnId),
@@ -363,7 +284,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     input: Input | ChatContinuation | undefined,
     options: ChatOptions = {},
   ): AsyncGenerator<ConversationStep, void, undefined> {
-    const turn = await this.turnFor(input, options);
+    const turn = await chatTurn(this.chatHost, input, options);
     try {
       yield* turn.steps(options);
     } catch (error) {
@@ -382,7 +303,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     continuation: ChatContinuation,
     options: { timeoutMs?: number | null; signal?: AbortSignal } = {},
   ): Promise<CancelResult> {
-    return cancelTurn(this.findTurn(continuation), continuation, options);
+    return cancelTurn(turnOfContinuation(this.chatHost, continuation), continuation, options);
   }
 
   /** A turn this client knows (running, or among the recently finished). */
@@ -426,17 +347,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
 
   /** Every server notification from now on, as an async stream; ends when the client closes. */
   notifications(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<ServerNotification> {
-    const queue = new AsyncQueue<ServerNotification>();
-    const off = this.onNotification((n) => queue.push(n));
-    this.notificationStreams.add(queue);
-    return queue.iterate({
-      signal: options.signal,
-      onDone: () => {
-        off();
-        this.notificationStreams.delete(queue);
-      },
-      closedError: () => this.connection.closedError,
-    });
+    return this.router.stream(options, () => this.connection.closedError);
   }
 
   /**
@@ -454,7 +365,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
   approvalRequests(
     options: ApprovalStreamOptions = {},
   ): AsyncIterableIterator<ObservedServerRequest | PendingServerRequest> {
-    return this.broker.stream(options);
+    return this.core.broker.stream(options);
   }
 
   // Lifecycle
@@ -472,8 +383,24 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
 
   /** @internal */
   _startTurn(thread: ThreadHandle, input: Input, overrides: TurnOverrides = {}, signal?: AbortSignal) {
-    return startTurn(this.turnStarter, thread, input, overrides, signal);
+    return startTurn(this.core.turnStarter, thread, input, overrides, signal);
   }
+
+  private readonly threadOperations: ThreadOperationsHost = {
+    threads: () => this.threads,
+    unsubscribe: (threadId) => this.request("thread/unsubscribe", { threadId }),
+    archive: (threadId) => this.request("thread/archive", { threadId }),
+    unarchive: (threadId) => this.request("thread/unarchive", { threadId }),
+  };
+
+  private readonly chatHost: ChatTurnHost = {
+    turn: (turnId) => this.turn(turnId),
+    ready: () => this.connection.ready(),
+    openThread: (threadId, config) => this.openThread(threadId, config),
+    startThread: (config, options) => this.startThread(config, options),
+    startTurn: (thread, input, overrides, signal) => this._startTurn(thread, input, overrides, signal),
+    onError: (error) => this.options.onError?.(error),
+  };
 
   private readonly turnControl: TurnControlHost = {
     turn: (turnId) => this.turn(turnId),
@@ -493,94 +420,8 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     return this;
   }
 
-  private async turnFor(
-    given: Input | ChatContinuation | undefined,
-    options: ChatOptions,
-  ): Promise<TurnHandle> {
-    const { input, continuation } = chatRequestOf(given, options.continuation);
-    throwIfAborted(options.signal, "the chat");
-    if (continuation) {
-      const conflicting = (["threadId", "threadConfig", "turnOverrides"] as const).filter(
-        (k) => options[k] !== undefined,
-      );
-      if (conflicting.length) {
-        throw new CodexUsageError(
-          `a continuation resumes a running turn: ${conflicting.join(", ")} cannot be given with it`,
-        );
-      }
-      const turn = this.findTurn(continuation);
-      turn.resume(continuation);
-      return turn;
-    }
-    await this.connection.ready();
-    const thread = options.threadId
-      ? await this.openThread(options.threadId, options.threadConfig)
-      : await this.startThread(options.threadConfig ?? {}, options.signal ? { signal: options.signal } : {});
-    const turn = await this._startTurn(thread, input, options.turnOverrides, options.signal);
-    if (options.signal?.aborted) {
-      await interruptOnAbort(turn, options.signal, (e) => this.options.onError?.(e));
-      throwIfAborted(options.signal, "the chat");
-    }
-    return turn;
-  }
-
   /** A thread this client has open, else resumed (with `config`). */
   private async openThread(threadId: string, config: ThreadResumeConfig = {}): Promise<ThreadHandle> {
     return this.threads.get(threadId) ?? (await this.resumeThread(threadId, config));
-  }
-
-  private findTurn(continuation: ChatContinuation): TurnHandle {
-    const turn = this.turn(continuation.turnId);
-    if (!turn || turn.threadId !== continuation.threadId) throw unknownTurn(continuation);
-    return turn;
-  }
-
-  private onTurnEnded(turn: TurnHandle): void {
-    this.router.turnEnded(turn);
-    const thread = this.threads.get(turn.threadId);
-    if (thread === undefined) return;
-    thread.actor.send({ type: "turn.ended", turnId: turn.turnId });
-    this.threads.markIdle(thread);
-  }
-
-  /**
-   * Errors the peer reports, to `onError` (else stderr, once each). In strict mode a notification that
-   * fails validation is not delivered: when it belongs to a turn, that turn fails with the validation
-   * error at once (and is interrupted on the server) instead of waiting for a `turn/completed` that may
-   * be the message that was dropped.
-   */
-  private onPeerError(error: Error): void {
-    if (this.options.onError !== undefined) this.options.onError(error);
-    else warnOnce(error);
-    const dropped =
-      (this.options.validation ?? "lenient") === "strict" && error instanceof CodexValidationError;
-    if (!dropped || error.kind !== "notification") return;
-    const { threadId, turnId } = error.route;
-    if (turnId === undefined) return;
-    const turn = this.router.runningTurn(turnId);
-    if (turn !== undefined) {
-      this.failInvalidTurn(turn, error);
-      return;
-    }
-    const early = threadId === undefined ? undefined : this.router.heldTurnStart(threadId);
-    if (early !== undefined) early.invalid ??= error;
-  }
-
-  private failInvalidTurn(turn: TurnHandle, error: CodexValidationError): void {
-    if (turn.isFinished) return;
-    turn._fail(error);
-    void this.connection.peer
-      .request("turn/interrupt", { threadId: turn.threadId, turnId: turn.turnId })
-      .catch(() => undefined);
-  }
-
-  private onClosed(error: Error, byUs: boolean): void {
-    for (const turn of [...this.router.runningTurns]) turn._fail(error);
-    this.broker.end(byUs ? undefined : error);
-    for (const stream of this.notificationStreams) stream.end(byUs ? undefined : error);
-    for (const thread of this.threads.values()) {
-      if (thread.actor.getSnapshot().status === "active")
-        thread.actor.send({ type: "closed", reason: error.message });
-    }
   }
 }

@@ -1,5 +1,6 @@
 import type { CodexValidationError } from "@codex-app-server/protocol";
 import { routeOf } from "@codex-app-server/protocol";
+import { AsyncQueue } from "./asyncQueue.js";
 import type { ServerRequestBroker } from "./serverRequestBroker.js";
 import type { ThreadRegistry } from "./threadRegistry.js";
 import type { TurnHandle } from "./turnHandle.js";
@@ -31,6 +32,7 @@ export interface EarlyBuffer {
  */
 export class NotificationRouter {
   readonly listeners = new Set<(notification: ServerNotification) => void>();
+  private readonly streams = new Set<AsyncQueue<ServerNotification>>();
   private readonly turns = new Map<string, TurnHandle>();
   private readonly finishedTurns = new Map<string, TurnHandle>();
   private readonly turnStarts = new Map<string, EarlyBuffer>();
@@ -58,6 +60,45 @@ export class NotificationRouter {
 
   get runningTurns(): IterableIterator<TurnHandle> {
     return this.turns.values();
+  }
+
+  /** Every notification from now on, as a stream that ends at {@link endStreams}. */
+  stream(
+    options: { signal?: AbortSignal },
+    closedError: () => Error | undefined,
+  ): AsyncIterableIterator<ServerNotification> {
+    const queue = new AsyncQueue<ServerNotification>();
+    const listener = (notification: ServerNotification) => queue.push(notification);
+    this.listeners.add(listener);
+    this.streams.add(queue);
+    return queue.iterate({
+      signal: options.signal,
+      onDone: () => {
+        this.listeners.delete(listener);
+        this.streams.delete(queue);
+      },
+      closedError,
+    });
+  }
+
+  /** The connection ended: every stream ends, with `error` when it failed. */
+  endStreams(error: Error | undefined): void {
+    for (const stream of this.streams) stream.end(error);
+  }
+
+  /**
+   * A notification that failed strict validation was not delivered. Returns the running turn it
+   * belongs to (which must fail at once: its `turn/completed` may be the message that was dropped); a
+   * turn still being started fails with it once it is known.
+   */
+  invalidNotification(error: CodexValidationError): TurnHandle | undefined {
+    const { threadId, turnId } = error.route;
+    if (turnId === undefined) return undefined;
+    const turn = this.turns.get(turnId);
+    if (turn !== undefined) return turn;
+    const early = threadId === undefined ? undefined : this.turnStarts.get(threadId);
+    if (early !== undefined) early.invalid ??= error;
+    return undefined;
   }
 
   /** The hot path: one notification from the peer. */
@@ -147,7 +188,7 @@ export class NotificationRouter {
         thread._settingsReported(notification.params.threadSettings);
         return;
       case "thread/status/changed":
-        actor.send({ type: "server.status", status: notification.params.status.type });
+        thread._statusReported(notification.params.status);
         return;
       case "thread/closed":
         actor.send({ type: "closed", reason: "the server closed the thread" });

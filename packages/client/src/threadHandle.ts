@@ -5,6 +5,7 @@ import type {
   ThreadReadResponse,
   ThreadRevertResponse,
   ThreadSetNameResponse,
+  ThreadStatus,
   ThreadUnsubscribeResponse,
 } from "@codex-app-server/protocol";
 import type { ActorRefFrom } from "xstate";
@@ -45,19 +46,44 @@ export interface ThreadHost {
 /** A thread, bound to its id: turns, chat, and every thread operation. */
 export class ThreadHandle {
   readonly id: string;
-  /** The thread as the server last described it (from start, resume or fork). */
-  info: Thread;
+  private description: Thread;
   private readonly client: ThreadHost;
   private ref: ThreadActorRef;
   private isReleased = false;
   private settings: ThreadSettingsSnapshot = Object.freeze({});
+  /** The status of the last `thread/status/changed`, when newer than the description. */
+  private reportedStatus: ThreadStatus | null = null;
 
   /** @internal Created by the client. */
   constructor(client: ThreadHost, actor: ThreadActorRef, info: Thread) {
     this.client = client;
     this.ref = actor;
     this.id = info.id;
-    this.info = info;
+    this.description = info;
+  }
+
+  /** The thread as the server last described it (from start, resume, fork or unarchive). */
+  get info(): Thread {
+    return this.description;
+  }
+
+  set info(info: Thread) {
+    this.description = info;
+    this.reportedStatus = null;
+  }
+
+  /**
+   * The thread's status as the server last reported it (`thread/status/changed`, else the thread's
+   * description): `idle`, `active` (with its flags), `notLoaded` or `systemError`. The server's view;
+   * {@link state} is the client's.
+   */
+  get serverStatus(): ThreadStatus {
+    return this.reportedStatus ?? this.description.status;
+  }
+
+  /** @internal The server reported a new status. */
+  _statusReported(status: ThreadStatus): void {
+    this.reportedStatus = status;
   }
 
   /**

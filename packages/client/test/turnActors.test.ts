@@ -219,6 +219,37 @@ describe("in the inspector", () => {
     ]);
     await turn.interrupt();
   });
+
+  it("a turn costs its thread three events and its own actor two, plus one activity per chunk", async () => {
+    const events: string[] = [];
+    await using t = connectToFake(
+      { turns: [[step.message("one")], [step.message("two")]] },
+      {
+        inspect: (event) => {
+          if (event.type !== "@xstate.event") return;
+          const id = (event.actorRef as AnyActorRef).id;
+          if (id.startsWith("thread:")) events.push(`thread ${event.event.type}`);
+          else if (id.startsWith("turn:")) events.push(`turn ${event.event.type}`);
+        },
+      },
+    );
+    const thread = await t.client.startThread();
+    await thread.run("first");
+    events.length = 0;
+    const turn = await thread.turn("second");
+    await turn.result();
+    expect(events.filter((e) => !e.endsWith(" activity"))).toEqual([
+      "thread turn.requested",
+      "thread turn.began",
+      "turn xstate.init",
+      "turn turn.started",
+      "turn turn.completed",
+      `thread xstate.done.actor.turn:${turn.turnId}`,
+    ]);
+    expect(thread.state).toBe("idle");
+    // The server's view of the thread is the handle's, not a machine event.
+    expect(thread.serverStatus).toEqual({ type: "idle" });
+  });
 });
 
 describe("resources", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { AnyActorRef } from "xstate";
 import { createActor } from "xstate";
 import { threadMachine } from "./threadMachine.js";
 
@@ -31,9 +32,10 @@ describe("threadMachine", () => {
     actor.send({ type: "turn.began", turnId: "t1" });
     expect(actor.getSnapshot().value).toEqual({ running: "turnActive" });
     expect(actor.getSnapshot().context.activeTurnId).toBe("t1");
-    actor.send({ type: "turn.ended", turnId: "other" });
+    const turn = actor.getSnapshot().children["turn:t1"] as AnyActorRef;
+    turn.send({ type: "turn.started" });
     expect(actor.getSnapshot().value).toEqual({ running: "turnActive" });
-    actor.send({ type: "turn.ended", turnId: "t1" });
+    turn.send({ type: "turn.completed", status: "completed", error: null });
     expect(actor.getSnapshot().value).toBe("idle");
     expect(actor.getSnapshot().context.turnCount).toBe(1);
   });
@@ -59,11 +61,9 @@ describe("threadMachine", () => {
     expect(actor.getSnapshot().value).toBe("idle");
   });
 
-  it("records the server's status and closes from anywhere", () => {
+  it("closes from anywhere", () => {
     const actor = thread();
     actor.send({ type: "thread.ready" });
-    actor.send({ type: "server.status", status: "active" });
-    expect(actor.getSnapshot().context.serverStatus).toBe("active");
     actor.send({ type: "turn.requested" });
     actor.send({ type: "closed", reason: "transport closed" });
     expect(actor.getSnapshot().value).toBe("closed");

@@ -12,8 +12,6 @@ export interface ThreadContext {
   activeTurnId: string | null;
   /** What the running (or starting) turn is: a turn, a compaction or a review; `null` when idle. */
   activeTurnKind: TurnKind | null;
-  /** The server's last reported status type: idle, active, notLoaded, systemError. */
-  serverStatus: string | null;
   turnCount: number;
   /** Ids of finished turns whose actors are still children of this thread, oldest first. */
   finishedTurnIds: string[];
@@ -36,16 +34,17 @@ export type ThreadEvent =
       inactivityTimeoutMs?: number | null;
       interruptTimeoutMs?: number | null;
     }
-  | { type: "turn.ended"; turnId: string }
-  | { type: "server.status"; status: string }
   | { type: "archived" }
   | { type: "unarchived" }
   | { type: "closed"; reason: string }
   /** The client let the thread go (`thread/unsubscribe`): the actor ends. */
-  | { type: "release" };
+  | { type: "release" }
+  /** A turn actor reached its final state (sent by XState to its parent). */
+  | { type: `xstate.done.actor.turn:${string}`; actorId?: string; output?: unknown };
 
 /**
- * One thread. Its turns are its children (`turn:<id>`), spawned when `turn/start` answers; the last
+ * One thread. Its turns are its children (`turn:<id>`), spawned when `turn/start` answers; the thread
+ * is idle again when its running turn's actor reaches a final state; the last
  * {@link FINISHED_TURNS_KEPT} finished ones stay. `starting`/`resuming` until the client has the server's answer and has replayed what
  * arrived early; `idle`: ready for a turn; `running` (`startingTurn` while `turn/start` is in flight,
  * then `turnActive`): one turn at a time, since `turn/start` on a busy thread would add input to the
@@ -64,8 +63,9 @@ export const threadMachine = setup({
   },
   guards: {
     isResumed: ({ context }) => context.origin === "resume" || context.origin === "attach",
+    /** The child that reached its final state is the running turn (not a finished one, nor a compaction's). */
     isActiveTurn: ({ context, event }) =>
-      event.type === "turn.ended" && event.turnId === context.activeTurnId,
+      (event as { actorId?: string }).actorId === `turn:${context.activeTurnId}`,
   },
   actions: {
     beginTurn: enqueueActions(({ context, event, enqueue }) => {
@@ -81,9 +81,9 @@ export const threadMachine = setup({
       });
       enqueue.assign({ activeTurnId: event.turnId, turnCount: context.turnCount + 1 });
     }),
-    endTurn: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== "turn.ended") return;
-      const kept = [...context.finishedTurnIds, event.turnId];
+    endTurn: enqueueActions(({ context, enqueue }) => {
+      if (context.activeTurnId === null) return;
+      const kept = [...context.finishedTurnIds, context.activeTurnId];
       while (kept.length > FINISHED_TURNS_KEPT) enqueue.stopChild(`turn:${kept.shift()}`);
       enqueue.assign({ activeTurnId: null, activeTurnKind: null, finishedTurnIds: kept });
     }),
@@ -91,10 +91,6 @@ export const threadMachine = setup({
       activeTurnKind: ({ event }) => (event.type === "turn.requested" ? (event.kind ?? "turn") : null),
     }),
     clearKind: assign({ activeTurnKind: () => null }),
-    recordStatus: assign({
-      serverStatus: ({ context, event }) =>
-        event.type === "server.status" ? event.status : context.serverStatus,
-    }),
     recordClose: assign({
       closeReason: ({ event }) => (event.type === "closed" ? event.reason : null),
       activeTurnId: () => null,
@@ -108,14 +104,12 @@ export const threadMachine = setup({
     origin: input.origin,
     activeTurnId: null,
     activeTurnKind: null,
-    serverStatus: null,
     turnCount: 0,
     finishedTurnIds: [],
     closeReason: null,
   }),
   initial: "opening",
   on: {
-    "server.status": { actions: "recordStatus" },
     closed: { target: ".closed", actions: "recordClose" },
   },
   states: {
@@ -142,7 +136,8 @@ export const threadMachine = setup({
         },
         turnActive: {
           on: {
-            "turn.ended": { guard: "isActiveTurn", target: "#thread.idle", actions: "endTurn" },
+            // The turn actor reached completed, interrupted or failed: no separate event is sent.
+            "xstate.done.actor.*": { guard: "isActiveTurn", target: "#thread.idle", actions: "endTurn" },
           },
         },
       },

@@ -1,8 +1,12 @@
 import { step } from "@codex-app-server/testing";
 import { CodexAbortError } from "@codex-app-server/transport";
 import { describe, expect, it } from "vitest";
+import { createActor } from "xstate";
 import { connectToFake, waitForSnapshot } from "../test/support.js";
 import { CodexInvalidStateError } from "./errors.js";
+import { turnMachine } from "./machines/turnMachine.js";
+import { TurnHandle } from "./turnHandle.js";
+import type { ServerNotification } from "./turnTypes.js";
 
 describe("TurnHandle readers", () => {
   it("a reader that stops early frees the turn, and the next one goes on from the cursor", async () => {
@@ -93,5 +97,43 @@ describe("TurnHandle readers", () => {
     const steps: string[] = [];
     for await (const s of turn.steps()) steps.push(s.text);
     expect(steps).toEqual(["x"]);
+  });
+});
+
+describe("TurnHandle feeds its machine", () => {
+  function handleWithEvents() {
+    const events: string[] = [];
+    const actor = createActor(turnMachine, {
+      input: { threadId: "thr", turnId: "t1", inactivityTimeoutMs: 60_000 },
+      inspect: (e) => {
+        if (e.type === "@xstate.event" && e.actorRef === actor) events.push(e.event.type);
+      },
+    });
+    actor.start();
+    const turn = new TurnHandle({ turnEnded: () => {} }, actor, "thr", "t1");
+    return { turn, actor, events };
+  }
+  const delta = (n: number) =>
+    ({
+      method: "item/agentMessage/delta",
+      params: { threadId: "thr", turnId: "t1", itemId: "m", delta: String(n) },
+    }) as ServerNotification;
+  const started = {
+    method: "turn/started",
+    params: { threadId: "thr", turn: { id: "t1", items: [], status: "inProgress", error: null } },
+  } as unknown as ServerNotification;
+
+  it("one activity event per chunk of deltas, none for the chunk that started the turn", async () => {
+    const { turn, events } = handleWithEvents();
+    // One chunk: turn/started and deltas, delivered synchronously.
+    turn._receive(started);
+    for (let i = 0; i < 5; i++) turn._receive(delta(i));
+    await Promise.resolve();
+    expect(events).toEqual(["xstate.init", "turn.started"]);
+    // The next chunk: deltas only.
+    for (let i = 0; i < 5; i++) turn._receive(delta(i));
+    await Promise.resolve();
+    expect(events).toEqual(["xstate.init", "turn.started", "activity"]);
+    expect(turn.unread).toBe(11);
   });
 });

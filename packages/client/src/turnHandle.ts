@@ -63,6 +63,8 @@ export class TurnHandle {
   private ended = false;
   /** An `activity` event is due once the current transport chunk is delivered. */
   private activityDue = false;
+  /** The current chunk already restarted the inactivity timer (`turn/started`): no `activity` needed. */
+  private activityCounted = false;
   private steerIds = 0;
   private readonly options: TurnHandleOptions;
   private dropped = 0;
@@ -143,6 +145,8 @@ export class TurnHandle {
       case "turn/started":
         // A review's turn/started names its inner turn: the one `turn/interrupt` must name.
         this.actor.send({ type: "turn.started", activeTurnId: notification.params.turn.id });
+        // Entering `streaming` started a fresh inactivity timer: this chunk's activity is counted.
+        this.activityCounted = true;
         break;
       case "turn/completed": {
         const turn = notification.params.turn;
@@ -373,7 +377,9 @@ export class TurnHandle {
 
   private readonly flushActivity = (): void => {
     this.activityDue = false;
-    if (!this.ended) this.actor.send({ type: "activity" });
+    const counted = this.activityCounted;
+    this.activityCounted = false;
+    if (!this.ended && !counted) this.actor.send({ type: "activity" });
   };
 
   private steerAbandoned(reason: "interrupting" | "ended" | undefined): CodexInvalidStateError {

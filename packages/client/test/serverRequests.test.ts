@@ -35,6 +35,10 @@ async function rawServer(onServerRequest?: (request: ServerRequest) => unknown) 
 
 const ids = { threadId: "thr_1", turnId: "turn_1", itemId: "item_1" };
 
+/** An `item/commandExecution/requestApproval` request's params: the ids, a command, and `fields`. */
+const commandApproval = (fields: Record<string, unknown>) =>
+  ({ ...ids, kind: "command", startedAtMs: 1, ...fields }) as never;
+
 describe("server requests: safe defaults without a handler", () => {
   it("permissions: an empty grant for the turn", async () => {
     await using t = await rawServer();
@@ -141,14 +145,14 @@ describe("server requests: handler helpers", () => {
 
   it("respects availableDecisions: an answer not offered gets the safe default", async () => {
     await using t = await rawServer((r) => (r.kind === "commandExecution" ? r.cancel() : undefined));
-    const answer = await t.server.request("item/commandExecution/requestApproval", {
-      ...ids,
-      kind: "command",
-      startedAtMs: 1,
-      environmentId: null,
-      command: "ls",
-      availableDecisions: ["accept"],
-    } as never);
+    const answer = await t.server.request(
+      "item/commandExecution/requestApproval",
+      commandApproval({
+        environmentId: null,
+        command: "ls",
+        availableDecisions: ["accept"],
+      }),
+    );
     expect(answer).toEqual({ decision: "decline" });
     expect(t.errors.some((e) => /not one the server offered/.test(e.message))).toBe(true);
   });
@@ -157,14 +161,14 @@ describe("server requests: handler helpers", () => {
     await using t = await rawServer((r) =>
       r.kind === "commandExecution" ? r.acceptForSession() : undefined,
     );
-    const answer = await t.server.request("item/commandExecution/requestApproval", {
-      ...ids,
-      kind: "command",
-      startedAtMs: 1,
-      environmentId: null,
-      command: "ls",
-      availableDecisions: ["accept", "cancel"],
-    } as never);
+    const answer = await t.server.request(
+      "item/commandExecution/requestApproval",
+      commandApproval({
+        environmentId: null,
+        command: "ls",
+        availableDecisions: ["accept", "cancel"],
+      }),
+    );
     expect(answer).toEqual({ decision: "acceptForSession" });
     expect(t.errors).toEqual([]);
   });
@@ -176,13 +180,13 @@ describe("server requests: handler helpers", () => {
       seen.push(r.execpolicyAmendment);
       return r.acceptWithExecpolicyAmendment();
     });
-    const answer = await t.server.request("item/commandExecution/requestApproval", {
-      ...ids,
-      kind: "command",
-      startedAtMs: 1,
-      command: "ls",
-      availableDecisions: ["accept", "cancel"],
-    } as never);
+    const answer = await t.server.request(
+      "item/commandExecution/requestApproval",
+      commandApproval({
+        command: "ls",
+        availableDecisions: ["accept", "cancel"],
+      }),
+    );
     expect(seen).toEqual([null]);
     expect(answer).toEqual({ decision: "decline" });
     expect(
@@ -194,26 +198,26 @@ describe("server requests: handler helpers", () => {
     await using t = await rawServer((r) =>
       r.kind === "commandExecution" ? r.acceptWithExecpolicyAmendment() : undefined,
     );
-    const answer = await t.server.request("item/commandExecution/requestApproval", {
-      ...ids,
-      kind: "command",
-      startedAtMs: 1,
-      command: "npm test",
-      proposedExecpolicyAmendment: ["npm", "test"],
-    } as never);
+    const answer = await t.server.request(
+      "item/commandExecution/requestApproval",
+      commandApproval({
+        command: "npm test",
+        proposedExecpolicyAmendment: ["npm", "test"],
+      }),
+    );
     // No list: the classic four are assumed, and an amendment is not among them.
     expect(answer).toEqual({ decision: "decline" });
-    const offered = await t.server.request("item/commandExecution/requestApproval", {
-      ...ids,
-      kind: "command",
-      startedAtMs: 1,
-      command: "npm test",
-      proposedExecpolicyAmendment: ["npm", "test"],
-      availableDecisions: [
-        "accept",
-        { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["npm", "test"] } },
-      ],
-    } as never);
+    const offered = await t.server.request(
+      "item/commandExecution/requestApproval",
+      commandApproval({
+        command: "npm test",
+        proposedExecpolicyAmendment: ["npm", "test"],
+        availableDecisions: [
+          "accept",
+          { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["npm", "test"] } },
+        ],
+      }),
+    );
     expect(offered).toEqual({
       decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["npm", "test"] } },
     });
@@ -232,13 +236,13 @@ describe("server requests: handler helpers", () => {
       entered();
       return new Promise(() => {});
     });
-    const answer = t.server.request("item/commandExecution/requestApproval", {
-      ...ids,
-      kind: "command",
-      startedAtMs: 1,
-      environmentId: null,
-      command: "ls",
-    } as never);
+    const answer = t.server.request(
+      "item/commandExecution/requestApproval",
+      commandApproval({
+        environmentId: null,
+        command: "ls",
+      }),
+    );
     await inHandler;
     await t.server.notify("serverRequest/resolved", {
       threadId: "thr_1",

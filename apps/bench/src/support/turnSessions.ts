@@ -2,7 +2,7 @@ import { CodexClient, input } from "@codex-app-server/client";
 import { StdioTransport } from "@codex-app-server/transport/stdio";
 import { cpuClock } from "./cpuClock.js";
 import { collectGarbage } from "./gc.js";
-import { LineClient, type RawMessage } from "./lineClient.js";
+import { LineClient } from "./lineClient.js";
 import { replayServerCommand } from "./replayCommand.js";
 import { TransportClient } from "./transportClient.js";
 import { TurnRouter } from "./turnRouter.js";
@@ -163,37 +163,16 @@ async function bareSession(
   };
 }
 
-/**
- * The baseline: a bare JSON-lines client (`LineClient`: stdout as UTF-8, split, `JSON.parse` once,
- * responses by id) whose notifications go to a per-turn record by turn id (`TurnRouter`).
- */
-export async function openBareSession(
-  recordingPath: string,
-  threads: number,
-  name = "bare",
-): Promise<TurnSession> {
-  const client = await LineClient.spawn(replayServerCommand(recordingPath));
-  const router = new TurnRouter();
-  client.onMessage = (message: RawMessage) => router.route(message.method, message.params);
-  return opened(client, async () => {
-    await client.initialize();
-    return bareSession(
-      name,
-      (method, params) => client.call(method, params),
-      router,
-      threads,
-      () => client.close(),
-    );
-  });
+/** What the bare sessions need of their client: initialize, call, close, and the messages it reads. */
+interface BareClient {
+  onMessage: (message: { method?: string; params?: unknown }) => void;
+  initialize(): Promise<void>;
+  call(method: string, params?: unknown): Promise<{ result?: unknown; error?: unknown }>;
+  close(): Promise<void>;
 }
 
-/** The same bare routing on the SDK's `StdioTransport` (its decoder and writer; no `RpcPeer`, no validation). */
-export function openBareTransportSession(
-  recordingPath: string,
-  threads: number,
-  name = "bare transport",
-): Promise<TurnSession> {
-  const client = new TransportClient(new StdioTransport(replayServerCommand(recordingPath)));
+/** A bare session on `client`: its notifications go to a per-turn record by turn id (`TurnRouter`). */
+function openBareClientSession(client: BareClient, threads: number, name: string): Promise<TurnSession> {
   const router = new TurnRouter();
   client.onMessage = (message) => router.route(message.method, message.params);
   return opened(client, async () => {
@@ -206,6 +185,28 @@ export function openBareTransportSession(
       () => client.close(),
     );
   });
+}
+
+/**
+ * The baseline: a bare JSON-lines client (`LineClient`: stdout as UTF-8, split, `JSON.parse` once,
+ * responses by id) whose notifications go to a per-turn record by turn id (`TurnRouter`).
+ */
+export async function openBareSession(
+  recordingPath: string,
+  threads: number,
+  name = "bare",
+): Promise<TurnSession> {
+  return openBareClientSession(await LineClient.spawn(replayServerCommand(recordingPath)), threads, name);
+}
+
+/** The same bare routing on the SDK's `StdioTransport` (its decoder and writer; no `RpcPeer`, no validation). */
+export function openBareTransportSession(
+  recordingPath: string,
+  threads: number,
+  name = "bare transport",
+): Promise<TurnSession> {
+  const client = new TransportClient(new StdioTransport(replayServerCommand(recordingPath)));
+  return openBareClientSession(client, threads, name);
 }
 
 /**

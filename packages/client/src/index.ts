@@ -134,5 +134,5 @@ export { ThreadHandle } from "./threadHandle.js";
 export type { ThreadSettingsSnapshot } from "./threadSettings.js";
 export type { InterruptTurnOptions } from "./turnControl.js";
 export type { TurnActorRef, TurnReadOptions } from "./turnHandle.js";
-export { TurnHandle } from "./turnHandle.js";
+export { ACTIVITY_RESOLUTION_MS, TurnHandle } from "./turnHandle.js";
 export type { ServerNotification, TurnKind, TurnResult } from "./turnTypes.js";

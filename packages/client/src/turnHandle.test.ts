@@ -1,11 +1,11 @@
 import { step } from "@codex-app-server/testing";
 import { CodexAbortError } from "@codex-app-server/transport";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createActor } from "xstate";
 import { connectToFake, waitForSnapshot } from "../test/support.js";
 import { CodexInvalidStateError } from "./errors.js";
 import { turnMachine } from "./machines/turnMachine.js";
-import { TurnHandle } from "./turnHandle.js";
+import { ACTIVITY_RESOLUTION_MS, TurnHandle } from "./turnHandle.js";
 import type { ServerNotification } from "./turnTypes.js";
 
 describe("TurnHandle readers", () => {
@@ -123,17 +123,29 @@ describe("TurnHandle feeds its machine", () => {
     params: { threadId: "thr", turn: { id: "t1", items: [], status: "inProgress", error: null } },
   } as unknown as ServerNotification;
 
-  it("one activity event per chunk of deltas, none for the chunk that started the turn", async () => {
-    const { turn, events } = handleWithEvents();
-    // One chunk: turn/started and deltas, delivered synchronously.
-    turn._receive(started);
-    for (let i = 0; i < 5; i++) turn._receive(delta(i));
-    await Promise.resolve();
-    expect(events).toEqual(["xstate.init", "turn.started"]);
-    // The next chunk: deltas only.
-    for (let i = 0; i < 5; i++) turn._receive(delta(i));
-    await Promise.resolve();
-    expect(events).toEqual(["xstate.init", "turn.started", "activity"]);
-    expect(turn.unread).toBe(11);
+  it("restarts the inactivity clock at most once a chunk, and not within the resolution", async () => {
+    vi.useFakeTimers({ toFake: ["performance"] });
+    try {
+      const { turn, events } = handleWithEvents();
+      const chunk = async () => {
+        for (let i = 0; i < 5; i++) turn._receive(delta(i));
+        await Promise.resolve();
+      };
+      // One chunk: turn/started and deltas. Entering `streaming` restarted the timer: no activity.
+      turn._receive(started);
+      await chunk();
+      expect(events).toEqual(["xstate.init", "turn.started"]);
+      // The next chunk, within the resolution: nothing for the machine either.
+      vi.advanceTimersByTime(ACTIVITY_RESOLUTION_MS / 2);
+      await chunk();
+      expect(events).toEqual(["xstate.init", "turn.started"]);
+      // Past it: one activity for the whole chunk.
+      vi.advanceTimersByTime(ACTIVITY_RESOLUTION_MS);
+      await chunk();
+      expect(events).toEqual(["xstate.init", "turn.started", "activity"]);
+      expect(turn.unread).toBe(16);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -37,6 +37,14 @@ export interface TurnHandleOptions {
   kind?: TurnKind;
 }
 
+/**
+ * How finely the inactivity clock follows activity: a chunk arriving within this long of the last
+ * `activity` event (or `turn/started`) sends none, so a fast stream costs its turn actor a few events
+ * a second, not one per chunk. Capped at a tenth of the timeout: a turn goes `inactive` after between
+ * 90% and 100% of `inactivityTimeoutMs` without events.
+ */
+export const ACTIVITY_RESOLUTION_MS = 100;
+
 const isDelta = (method: string): boolean => method.endsWith("Delta") || method.endsWith("/delta");
 
 /**
@@ -63,8 +71,8 @@ export class TurnHandle {
   private ended = false;
   /** An `activity` event is due once the current transport chunk is delivered. */
   private activityDue = false;
-  /** The current chunk already restarted the inactivity timer (`turn/started`): no `activity` needed. */
-  private activityCounted = false;
+  /** When the inactivity timer was last restarted by this handle (`activity` or `turn/started`). */
+  private activityAt = Number.NEGATIVE_INFINITY;
   private steerIds = 0;
   private readonly options: TurnHandleOptions;
   private dropped = 0;
@@ -146,7 +154,7 @@ export class TurnHandle {
         // A review's turn/started names its inner turn: the one `turn/interrupt` must name.
         this.actor.send({ type: "turn.started", activeTurnId: notification.params.turn.id });
         // Entering `streaming` started a fresh inactivity timer: this chunk's activity is counted.
-        this.activityCounted = true;
+        this.activityAt = performance.now();
         break;
       case "turn/completed": {
         const turn = notification.params.turn;
@@ -377,9 +385,12 @@ export class TurnHandle {
 
   private readonly flushActivity = (): void => {
     this.activityDue = false;
-    const counted = this.activityCounted;
-    this.activityCounted = false;
-    if (!this.ended && !counted) this.actor.send({ type: "activity" });
+    if (this.ended) return;
+    const now = performance.now();
+    const timeoutMs = this.inactivityTimeoutMs;
+    if (timeoutMs === null || now - this.activityAt < Math.min(ACTIVITY_RESOLUTION_MS, timeoutMs / 10)) return;
+    this.activityAt = now;
+    this.actor.send({ type: "activity" });
   };
 
   private steerAbandoned(reason: "interrupting" | "ended" | undefined): CodexInvalidStateError {

@@ -4,6 +4,7 @@ import type { BenchContext, Benchmark } from "../benchmark.js";
 import { type Arm, interleave } from "../interleave.js";
 import { type Measurement, measurement } from "../measurement.js";
 import { median } from "../stats.js";
+import { actorTurns } from "../support/actorTurns.js";
 import { fakeServer } from "../support/fakeServer.js";
 import type { RawMessage } from "../support/lineClient.js";
 import { type Recording, recordSession, type SessionStep } from "../support/recording.js";
@@ -133,19 +134,22 @@ export const turnsBenchmark: Benchmark = {
           run: () => freshSessionTurns(openBareTransportSession, single.path, 1, turns),
         },
         { name: "sdk", run: () => freshSessionTurns(openSdkSession, single.path, 1, turns) },
+        { name: "sdk actors", run: async () => actorTurns("sdk", turns) },
+        { name: "floor actors", run: async () => actorTurns("floor", turns) },
         sessionArm(bareOne, scaleTurns),
         sessionArm(sdkOne, scaleTurns),
         sessionArm(bareMany, scaleTurns),
         sessionArm(sdkMany, scaleTurns),
       ];
-      const [bare, bareTransport, sdk, bareOneS, sdkOneS, bareManyS, sdkManyS] = await interleave(arms, {
-        reps,
-        warmup: WARMUP_ROUNDS,
-        onRound: (round, arm, s) =>
-          context.log(
-            `turns: ${round < 0 ? "warm-up" : `rep ${round + 1}`} ${arm}: ${s.turns} turns, ${((s.cpuMs * 1000) / s.turns).toFixed(1)} µs CPU/turn, ${((s.wallMs * 1000) / s.turns).toFixed(0)} µs wall/turn`,
-          ),
-      });
+      const [bare, bareTransport, sdk, sdkActors, floorActors, bareOneS, sdkOneS, bareManyS, sdkManyS] =
+        await interleave(arms, {
+          reps,
+          warmup: WARMUP_ROUNDS,
+          onRound: (round, arm, s) =>
+            context.log(
+              `turns: ${round < 0 ? "warm-up" : `rep ${round + 1}`} ${arm}: ${s.turns} turns, ${((s.cpuMs * 1000) / s.turns).toFixed(1)} µs CPU/turn, ${((s.wallMs * 1000) / s.turns).toFixed(0)} µs wall/turn`,
+            ),
+        });
 
       const scaleLabel = `${manyThreads.toLocaleString()} threads open vs 1, ${scaleTurns} turns a round`;
       return [
@@ -165,6 +169,22 @@ export const turnsBenchmark: Benchmark = {
           better: "lower",
           baseline: perTurnUs(bare),
           note: "the same bare routing on the SDK's StdioTransport: what the transport adds",
+        }),
+        measurement({
+          name: "turns.sdk_actors",
+          value: perTurnUs(sdkActors),
+          unit: "µs",
+          better: "lower",
+          baseline: perTurnUs(bare),
+          note: "the SDK's machines alone: a turn's actor events and spawn, no I/O, vs the bare client's whole turn",
+        }),
+        measurement({
+          name: "turns.xstate_floor",
+          value: perTurnUs(floorActors),
+          unit: "µs",
+          better: "lower",
+          baseline: perTurnUs(bare),
+          note: "XState's least for an actor per turn (4 events, 1 spawn, no timers), vs the bare client's whole turn",
         }),
         measurement({
           name: "turns.thread_scale",

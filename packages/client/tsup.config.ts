@@ -2,5 +2,5 @@ import { defineConfig } from "tsup";
 import { sharedTsupConfig } from "../../tsup.shared.js";
 
 export default defineConfig(
-  sharedTsupConfig(import.meta.dirname, { index: "src/index.ts" }),
+  sharedTsupConfig(import.meta.dirname, { index: "src/index.ts", node: "src/node/index.ts" }),
 );

@@ -44,6 +44,25 @@ describe("formatStep", () => {
     expect(draw({ ...item, aggregatedOutput: "" })).toContain("  (no output)\n");
   });
 
+  it("exec: a command that ran and was stopped (a timeout) is not shown as declined", () => {
+    const text = draw({
+      type: "commandExecution",
+      id: "c",
+      command: "sleep 100",
+      cwd: "/w",
+      commandActions: [],
+      status: "declined",
+      exitCode: 124,
+      durationMs: 10_000,
+      aggregatedOutput: "command timed out\n",
+    });
+    expect(text).toBe(
+      "[exec] stopped · exit 124 · 10000 ms\n  $ sleep 100\n  cwd /w\n" +
+        "  (stopped before it finished, by a timeout for one; it was not declined)\n  │ command timed out\n",
+    );
+    expect(text).not.toContain("declined:");
+  });
+
   it("exec: long output is cut after 40 lines", () => {
     const output = Array.from({ length: 45 }, (_, i) => `line ${i}`).join("\n");
     const text = draw({

@@ -73,20 +73,37 @@ export function answerHeader(phase: string | null | undefined, s: Style): string
 type CommandItem = Extract<ThreadItem, { type: "commandExecution" }>;
 type FileChangeItem = Extract<ThreadItem, { type: "fileChange" }>;
 
+/**
+ * A declined command never ran: no exit code, no duration, no output. One that ran and is reported
+ * `declined` all the same was stopped (a timeout, for one): it is not shown as declined.
+ */
+function ranAnyway(item: CommandItem): boolean {
+  return (
+    item.status === "declined" &&
+    (typeof item.exitCode === "number" || typeof item.durationMs === "number" || !!item.aggregatedOutput)
+  );
+}
+
 function execLines(item: CommandItem, s: Style): string[] {
-  const detail: string[] = [item.status];
+  const stopped = ranAnyway(item);
+  const detail: string[] = [stopped ? "stopped" : item.status];
   if (typeof item.exitCode === "number") detail.push(`exit ${item.exitCode}`);
   if (typeof item.durationMs === "number") detail.push(`${item.durationMs} ms`);
-  const failed = item.status === "failed" || (typeof item.exitCode === "number" && item.exitCode !== 0);
+  const failed =
+    stopped || item.status === "failed" || (typeof item.exitCode === "number" && item.exitCode !== 0);
   const lines = [
     header("exec", failed ? "red" : "yellow", s, detail.join(" · ")),
     `${INDENT}${s.bold("$")} ${item.command}`,
     `${INDENT}${s.dim(`cwd ${item.cwd}`)}`,
   ];
-  if (item.status === "declined") {
+  if (item.status === "declined" && !stopped) {
     lines.push(`${INDENT}${s.dim("(declined: the command did not run)")}`);
     return lines;
   }
+  if (stopped)
+    lines.push(
+      `${INDENT}${s.dim("(stopped before it finished, by a timeout for one; it was not declined)")}`,
+    );
   const output = (item.aggregatedOutput ?? "").replace(/\n$/, "");
   if (output === "") {
     lines.push(`${INDENT}${s.dim("(no output)")}`);

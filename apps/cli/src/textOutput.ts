@@ -148,7 +148,13 @@ export class TextOutput implements ChatOutput {
   approvalDecided(_view: ApprovalView, verdict: ApprovalVerdict): void {
     this.asking = false;
     const s = this.s;
-    const word = verdict.decision === "accept" ? s.green("accepted") : s.red("declined");
+    // A request the server withdrew (it timed out, or its turn ended) got no answer from us: not "declined".
+    const word =
+      verdict.by === "withdrawn"
+        ? s.yellow("no answer")
+        : verdict.decision === "accept"
+          ? s.green("accepted")
+          : s.red("declined");
     const why: Record<ApprovalVerdict["by"], string> = {
       user: "",
       policy: verdict.decision === "accept" ? "--approve accept" : "--approve decline",
@@ -156,7 +162,7 @@ export class TextOutput implements ChatOutput {
       default: "no terminal to ask on; --approve accept to allow",
       unsupported: "this kind of request cannot be answered here",
       interrupted: "Ctrl-C",
-      withdrawn: "the server withdrew the request",
+      withdrawn: "the server withdrew the request: it timed out or its turn ended",
       "end-of-input": "end of input",
     };
     const reason = why[verdict.by];

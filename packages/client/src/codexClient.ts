@@ -12,8 +12,8 @@ import type { ChatTurnHost } from "./chatTurn.js";
 import { chatTurn, turnOfContinuation } from "./chatTurn.js";
 import { ClientCore } from "./clientCore.js";
 import type { ClientConnection } from "./connection.js";
-import type { StdioConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
-import { DEFAULT_CONNECT_TIMEOUT_MS, initializeWithin, stdioTransportOptionsOf } from "./connectOptions.js";
+import type { WebSocketConnectOptions } from "./connectOptions.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, initializeWithin } from "./connectOptions.js";
 import type { ChatContinuation } from "./continuation.js";
 import { cancelTurn, finalTextFromThreadRead, interruptOnAbort, readToEnd } from "./conversation.js";
 import { CodexTurnFailedError } from "./errors.js";
@@ -94,18 +94,10 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
   }
 
   /**
-   * Spawns `codex app-server` over stdio (Node only) and initializes, within `connectTimeoutMs`.
-   * `command` is the program, or the whole argv (`["codex", "app-server"]`).
+   * Connects to `codex app-server --listen ws://...` and initializes, within `connectTimeoutMs`.
+   * Runtime-neutral: Node uses the `ws` package; a browser passes its own `WebSocketImpl: WebSocket`.
+   * (Spawning a server over stdio is Node only: `connectStdio` from `@codex-app-server/client/node`.)
    */
-  static async connectStdio(options: StdioConnectOptions = {}): Promise<CodexClient> {
-    const transportOptions = stdioTransportOptionsOf(options);
-    const { StdioTransport } = await import("@codex-app-server/transport/stdio");
-    return new CodexClient(new StdioTransport(transportOptions), options).initializeOrClose(
-      options.connectTimeoutMs,
-    );
-  }
-
-  /** Connects to `codex app-server --listen ws://...` and initializes, within `connectTimeoutMs`. */
   static async connectWebSocket(options: WebSocketConnectOptions = {}): Promise<CodexClient> {
     const { WebSocketTransport } = await import("@codex-app-server/transport/websocket");
     return new CodexClient(new WebSocketTransport(options), options).initializeOrClose(

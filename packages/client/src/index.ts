@@ -42,7 +42,7 @@ export {
   ServerBusyError,
 } from "@codex-app-server/transport";
 export { CodexClient } from "./codexClient.js";
-export type { ConnectOptions, StdioConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
+export type { ConnectOptions, WebSocketConnectOptions } from "./connectOptions.js";
 export { DEFAULT_CONNECT_TIMEOUT_MS } from "./connectOptions.js";
 export type { ChatContinuation } from "./continuation.js";
 export { isChatContinuation } from "./continuation.js";

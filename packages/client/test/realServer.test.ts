@@ -5,6 +5,7 @@ import { createGate, liveAppServerPids, reply, startRealAppServer } from "@codex
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ConversationStep, ServerRequest } from "../src/index.js";
 import { CodexClient, CodexTurnFailedError, CodexTurnInactiveError } from "../src/index.js";
+import { connectStdio } from "../src/node/index.js";
 
 /**
  * The client against the pinned real `codex app-server`, driven offline by a ScriptedModel.
@@ -19,7 +20,7 @@ const errors: Error[] = [];
 
 beforeAll(async () => {
   server = await startRealAppServer({ transport: "stdio" });
-  client = await CodexClient.connectStdio({
+  client = await connectStdio({
     ...server.stdioOptions,
     validation: "strict",
     onServerRequest: (request) => decide(request),

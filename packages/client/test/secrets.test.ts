@@ -4,6 +4,7 @@ import { inspect } from "node:util";
 import { FakeAppServer, fakeAppServerCommand } from "@codex-app-server/testing";
 import { describe, expect, it } from "vitest";
 import { CodexClient } from "../src/index.js";
+import { connectStdio } from "../src/node/index.js";
 
 const TOKEN = "tok-77c0a1-never-printed";
 
@@ -90,7 +91,7 @@ describe("nothing prints the client's secrets", () => {
   });
 
   it("connectStdio with an API key in env", async () => {
-    await using client = await CodexClient.connectStdio({
+    await using client = await connectStdio({
       ...fakeAppServerCommand(),
       env: { OPENAI_API_KEY: TOKEN },
     });

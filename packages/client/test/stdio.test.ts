@@ -2,10 +2,11 @@ import { fakeAppServerCommand } from "@codex-app-server/testing";
 import { ConnectionClosedError } from "@codex-app-server/transport";
 import { describe, expect, it } from "vitest";
 import { CodexClient, CodexTimeoutError, CodexUsageError } from "../src/index.js";
+import { connectStdio } from "../src/node/index.js";
 
 describe("connectStdio", () => {
   it("a server that dies at startup fails with its exit code and stderr tail", async () => {
-    const error = await CodexClient.connectStdio({
+    const error = await connectStdio({
       command: "sh",
       args: ["-c", "echo boom >&2; exit 3"],
     }).catch((e: unknown) => e);
@@ -18,9 +19,17 @@ describe("connectStdio", () => {
 
   it("takes the Python SDKs' argv form: command as an array, the program first", async () => {
     const { command, args } = fakeAppServerCommand();
-    await using client = await CodexClient.connectStdio({ command: [command, ...args] });
+    await using client = await connectStdio({ command: [command, ...args] });
     expect(client.state).toBe("ready");
     expect((await client.chatOnce("hi")).finalText).toBe("ok");
+  });
+
+  it("lives at @codex-app-server/client/node and returns a CodexClient; the root class has no Node-only static", async () => {
+    const { command, args } = fakeAppServerCommand();
+    await using client = await connectStdio({ command, args });
+    expect(client).toBeInstanceOf(CodexClient);
+    expect("connectStdio" in CodexClient).toBe(false);
+    expect(typeof CodexClient.connectWebSocket).toBe("function");
   });
 
   it("refuses an argv with args as well, an empty argv or a command of another type, spawning nothing", async () => {
@@ -31,7 +40,7 @@ describe("connectStdio", () => {
       [{ command: 42 }, /a program \("codex"\) or an argv array/],
     ];
     for (const [options, message] of cases) {
-      const error = await CodexClient.connectStdio(options as never).catch((e: unknown) => e);
+      const error = await connectStdio(options as never).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CodexUsageError);
       expect((error as Error).message).toMatch(message);
     }
@@ -40,7 +49,7 @@ describe("connectStdio", () => {
   it("connectTimeoutMs bounds spawn and initialize: a server that never answers is stopped", async () => {
     const pids: number[] = [];
     const silent = "process.stderr.write(process.pid + '\\n'); process.stdin.resume();";
-    const error = await CodexClient.connectStdio({
+    const error = await connectStdio({
       command: [process.execPath, "-e", silent],
       connectTimeoutMs: 1_000,
       onStderrLine: (line) => pids.push(Number(line)),

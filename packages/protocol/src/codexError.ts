@@ -31,6 +31,10 @@ export class CodexError extends Error {
   }
 }
 
+// The protocol is built without esbuild's keepNames (it would wrap each of the ~1000 generated guards),
+// so the class names, which brand errors, are pinned here: a minifying bundler must not rename them.
+Object.defineProperty(CodexError, "name", { value: "CodexError" });
+
 function collectBrands(ctor: Function): string[] {
   const names: string[] = [];
   let current: unknown = ctor;

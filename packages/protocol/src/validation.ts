@@ -42,6 +42,7 @@ export class CodexValidationError extends CodexError {
     this.route = options?.route ?? NO_ROUTE;
   }
 }
+Object.defineProperty(CodexValidationError, "name", { value: "CodexValidationError" }); // see codexError.ts
 
 /**
  * The outcome of checking one payload. Success results are shared constants: no allocation. A failure

@@ -57,6 +57,23 @@ describe("the supported codex range", () => {
     }
   });
 
+  it("the vitest peer is the vitest the workspace tests with, and no other peer is pinned", () => {
+    const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as PackageJson;
+    const tested = root.devDependencies?.vitest;
+    expect(tested).toMatch(/^\^4\./);
+    const packages = workspacePackages();
+    for (const pkg of packages) {
+      const peer = pkg.peerDependencies?.vitest;
+      if (peer !== undefined) expect(peer, pkg.name).toBe(tested);
+      const dev = pkg.devDependencies?.vitest;
+      if (dev !== undefined) expect(dev, pkg.name).toBe(tested);
+      for (const [name, range] of Object.entries(pkg.peerDependencies ?? {})) {
+        // An exact version as a peer range makes npm refuse every other release (ERESOLVE).
+        expect(range, `${pkg.name} peer ${name}`).not.toMatch(/^\d+\.\d+\.\d+$/);
+      }
+    }
+  });
+
   it("says where a version stands", () => {
     expect(codexVersionSupport("0.163.0")).toBe("supported");
     expect(codexVersionSupport(GENERATED_FROM_VERSION)).toBe("supported");

@@ -1,10 +1,8 @@
-// Every code block of README.md, as it is there, so that CI compiles and runs them. Keep the two in sync.
-import assert from "node:assert/strict";
+// The TypeScript code blocks of README.md, as they are there, so that CI runs them (apps/install-check
+// type-checks every block and runs the JavaScript one, the node:test example). Keep the two in sync.
 import {
-  describeServerMessage,
   FakeAppServer,
   fakeAppServerCommand,
-  messagesOfTurn,
   startFakeAppServer,
   step,
   writeScenarioFile,
@@ -67,28 +65,6 @@ describe("README: with vitest", () => {
   }); // afterEach closes the fake, and fails the test if the fake recorded errors
 });
 
-// README: "without vitest" (node:test, or a plain script run with node)
-async function withoutVitest(): Promise<void> {
-  await using fake = startFakeAppServer({
-    turns: [[step.exec("touch marker", { approval: { reason: "make a marker" } }), step.message("Done.")]],
-  });
-  const client = await connect(fake.transport);
-  client.setRequestHandler("item/commandExecution/requestApproval", () => ({ decision: "accept" }));
-  const { threadId, turnId } = await chat(client, "make a marker");
-
-  const sequence = messagesOfTurn(fake.server.sent, { threadId, turnId }).map(describeServerMessage);
-  assert.deepEqual(sequence.slice(5, 12), [
-    "thread/status/changed(active:waitingOnApproval)",
-    "item/started(commandExecution:inProgress)",
-    "REQ item/commandExecution/requestApproval",
-    "serverRequest/resolved",
-    "thread/status/changed(active)",
-    "item/completed(commandExecution:completed)",
-    "item/started(agentMessage)",
-  ]);
-  assert.deepEqual(fake.server.errors, []);
-}
-
 describe("README: handlers, overload, recording", () => {
   it("answers from handlers and records everything", async () => {
     await using fake = startFakeAppServer({
@@ -150,9 +126,5 @@ describe("README: three ways to run the fake", () => {
     await chat(client, "hi");
     expect(listener.server.requests("turn/start")).toHaveLength(1);
     await client.close();
-  });
-
-  it("runs the example without vitest", async () => {
-    await withoutVitest();
   });
 });

@@ -65,7 +65,10 @@ describe("codex-fake-app-server (stdio bin)", () => {
       bin: Record<string, string>;
     };
     const tsup = readFileSync(new URL("../../tsup.config.ts", import.meta.url), "utf8");
-    expect(pkg.bin).toEqual({ "codex-fake-app-server": "./dist/bin/fakeAppServer.js" });
+    // The bin is a committed shim (so an unbuilt workspace links it without a warning) that runs the build.
+    expect(pkg.bin).toEqual({ "codex-fake-app-server": "./bin/codex-fake-app-server.js" });
+    const shim = readFileSync(new URL("../../bin/codex-fake-app-server.js", import.meta.url), "utf8");
+    expect(shim).toContain('"../dist/bin/fakeAppServer.js"');
     expect(tsup).toContain('"bin/fakeAppServer": "src/bin/fakeAppServer.ts"');
   });
 

@@ -9,18 +9,20 @@ export interface WebSocketLike {
   binaryType: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: string, listener: (event: never) => void): void;
+  // `any`: the DOM's `WebSocket` types each listener by event name; only `any` lets it fit as it is.
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  addEventListener(type: string, listener: (event: any) => void): void;
 }
 
 /**
- * A WHATWG-style `WebSocket` constructor (browsers, Deno, Bun, undici). When a token is set it is
- * called as `new WebSocketImpl(url, { headers })`, which Bun and undici (Node's global WebSocket)
- * accept and browsers refuse.
+ * A WHATWG-style `WebSocket` constructor (browsers, Deno, Bun, undici): a browser's `WebSocket`
+ * fits as it is. When a token is set it is called as `new WebSocketImpl(url, { headers })`, which
+ * Bun and undici (Node's global WebSocket) accept and browsers refuse.
  */
-export type WebSocketConstructor = new (
-  url: string,
-  protocolsOrOptions?: string | string[] | { headers?: Record<string, string> },
-) => WebSocketLike;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** The same constructor, called with the options object that Bun and undici take. */
+type WebSocketWithHeaders = new (url: string, options: { headers: Record<string, string> }) => WebSocketLike;
 
 export interface WhatwgConnectorOptions {
   url: string;
@@ -51,7 +53,7 @@ export function whatwgConnector(
       let socket: WebSocketLike;
       try {
         socket = options.headers
-          ? new Impl(options.url, { headers: options.headers })
+          ? new (Impl as unknown as WebSocketWithHeaders)(options.url, { headers: options.headers })
           : new Impl(options.url);
       } catch (cause) {
         const hint = options.headers

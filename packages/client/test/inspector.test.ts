@@ -1,0 +1,23 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+
+/** The README's inspector guidance for Node, run as users run it: a program that must end on its own. */
+describe("inspector in Node", () => {
+  it("a custom observer through `inspect` sees the client, thread and turn actors, and the process exits", async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ["--conditions=@codex-app-server/source", "--import", "tsx", "test/fixtures/inspectorObserver.ts"],
+      { cwd: packageDir, timeout: 60_000 },
+    );
+    const report = JSON.parse(stdout) as { finalText: string; seen: Record<string, string[]> };
+    expect(report.finalText).toBe("ok");
+    expect(report.seen.client).toEqual(expect.arrayContaining(['"ready"', '"closed"']));
+    expect(Object.keys(report.seen)).toEqual(expect.arrayContaining(["client", "thread", "turn"]));
+    expect(report.seen.turn).toContain('"completed"');
+  });
+});

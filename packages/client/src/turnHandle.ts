@@ -388,7 +388,8 @@ export class TurnHandle {
     if (this.ended) return;
     const now = performance.now();
     const timeoutMs = this.inactivityTimeoutMs;
-    if (timeoutMs === null || now - this.activityAt < Math.min(ACTIVITY_RESOLUTION_MS, timeoutMs / 10)) return;
+    if (timeoutMs === null) return;
+    if (now - this.activityAt < Math.min(ACTIVITY_RESOLUTION_MS, timeoutMs / 10)) return;
     this.activityAt = now;
     this.actor.send({ type: "activity" });
   };

@@ -38,6 +38,8 @@ import type {
   TurnOverrides,
 } from "./options.js";
 import { clientOptionsOf } from "./options.js";
+import type { ReconnectHost } from "./reconnectResume.js";
+import { detachAll, resumeAll } from "./reconnectResume.js";
 import { CodexRequestApi, omitUndefined } from "./requestApi.js";
 import type { CancelResult, ChatResult } from "./results.js";
 import type {
@@ -110,6 +112,8 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
         if (hook !== undefined) hook(warning);
         else warnOnce(warning);
       },
+      lost: (error) => detachAll(this.reconnectHost, error.message),
+      resume: (signal) => resumeAll(this.reconnectHost, signal),
     });
     this.requestTimeoutMs = this.connection.requestTimeoutMs;
     this.threads = new ThreadRegistry(
@@ -473,6 +477,16 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
   /** @internal */
   _startTurn(thread: ThreadHandle, input: Input, overrides: TurnOverrides = {}, signal?: AbortSignal) {
     return startTurn(this.turnStarter, thread, input, overrides, signal);
+  }
+
+  private get reconnectHost(): ReconnectHost {
+    return {
+      peer: this.connection.peer,
+      threads: this.threads,
+      router: this.router,
+      broker: this.broker,
+      onError: (error) => this.options.onError?.(error),
+    };
   }
 
   private readonly turnControl: TurnControlHost = {

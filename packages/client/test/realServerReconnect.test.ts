@@ -1,0 +1,227 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { TcpProxy, WebSocketRealAppServer } from "@codex-app-server/testing";
+import {
+  createGate,
+  liveAppServerPids,
+  reply,
+  startRealAppServer,
+  startTcpProxy,
+} from "@codex-app-server/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { AnyActorRef } from "xstate";
+import type { ServerNotification, ServerRequest, TurnHandle } from "../src/index.js";
+import { CodexClient } from "../src/index.js";
+
+/**
+ * A live turn survives a dropped websocket connection, against the real `codex app-server` (the pinned
+ * release, and the oldest supported one in the second vitest project). The client talks to the server
+ * through a TCP proxy the test controls: `proxy.cut()` drops the connection (a reset on both sides, as
+ * when a network goes away) while the server goes on with the turn. ScriptedModel gates hold the answer
+ * between two deltas, so every cut lands at a known point of the stream. Nothing waits on a clock.
+ */
+let server: WebSocketRealAppServer;
+let proxy: TcpProxy;
+let client: CodexClient;
+let decide: (request: ServerRequest) => unknown = () => undefined;
+const errors: Error[] = [];
+/** Every delta the client received from the wire, by item. */
+const received = new Map<string, number>();
+
+beforeAll(async () => {
+  server = await startRealAppServer({ transport: "websocket" });
+  proxy = await startTcpProxy({ target: { port: Number(new URL(server.url).port) } });
+  client = await CodexClient.connectWebSocket({
+    url: proxy.wsUrl,
+    token: server.token,
+    validation: "strict",
+    reconnect: { initialDelayMs: 20, maxDelayMs: 200, maxAttempts: 20 },
+    onServerRequest: (request) => decide(request),
+    onError: (error) => errors.push(error),
+  });
+  client.onNotification((n: ServerNotification) => {
+    if (n.method === "item/agentMessage/delta") {
+      received.set(n.params.itemId, (received.get(n.params.itemId) ?? 0) + 1);
+    }
+  });
+}, 60_000);
+
+beforeEach(() => {
+  server.model.reset();
+  decide = () => undefined;
+  errors.length = 0;
+  received.clear();
+});
+
+afterAll(async () => {
+  await client?.close();
+  await proxy?.close();
+  await server?.close();
+  expect(liveAppServerPids()).toEqual([]);
+});
+
+/** Resolves once the actor's snapshot satisfies `test` (at once if it does now). */
+function reaches(actor: AnyActorRef, test: (snapshot: { matches(state: string): boolean }) => boolean) {
+  return new Promise<void>((resolve) => {
+    if (test(actor.getSnapshot())) return resolve();
+    const subscription = actor.subscribe({
+      next: (snapshot) => {
+        if (!test(snapshot)) return;
+        subscription.unsubscribe();
+        resolve();
+      },
+      complete: () => {
+        subscription.unsubscribe();
+        resolve();
+      },
+    });
+  });
+}
+
+/** Resolves once the client received `count` deltas from the wire. */
+function deltasReceived(count: number): Promise<void> {
+  const total = () => [...received.values()].reduce((a, b) => a + b, 0);
+  if (total() >= count) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = client.onNotification(() => {
+      if (total() < count) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+/** Cuts the connection and waits until the turn is detached and the client reconnecting. */
+async function cut(turn: TurnHandle): Promise<void> {
+  const detached = reaches(turn.actor, (s) => s.matches("detached"));
+  const reconnecting = reaches(client.actor, (s) => s.matches("reconnecting"));
+  proxy.cut();
+  await Promise.all([detached, reconnecting]);
+}
+
+/** Waits until the client is ready again and the turn streams (or has ended). */
+async function reattached(turn: TurnHandle): Promise<void> {
+  await reaches(client.actor, (s) => s.matches("ready"));
+  await reaches(turn.actor, (s) => !s.matches("detached"));
+}
+
+function readText(turn: TurnHandle): Promise<string> {
+  return (async () => {
+    let text = "";
+    for await (const delta of turn.textDeltas()) text += delta;
+    return text;
+  })();
+}
+
+const ANSWER = "One, two, three, four, five, six, seven, eight.";
+
+describe("a live turn across a dropped websocket connection", () => {
+  it("cut in the middle of a streamed answer: the reader goes on, nothing lost or repeated", async () => {
+    const gate = createGate();
+    server.model.when(
+      "cut mid-stream",
+      reply.message(ANSWER, { chunks: 8, gates: [{ afterChunk: 3, gate }] }),
+    );
+    const thread = await client.startThread();
+    const turn = await thread.turn("cut mid-stream");
+    const text = readText(turn);
+    await gate.reached;
+    await deltasReceived(3);
+    await cut(turn);
+    // The server streams the rest of the answer, and ends the turn, while nobody is connected.
+    gate.release();
+    await reattached(turn);
+    expect(await text).toBe(ANSWER);
+    const result = await turn.result();
+    expect(result.status).toBe("completed");
+    expect(result.finalResponse).toBe(ANSWER);
+    expect(result.items.filter((i) => i.type === "agentMessage")).toHaveLength(1);
+    expect(client.state).toBe("ready");
+    expect(errors).toEqual([]);
+  });
+
+  it("cut twice in one turn, once with the answer going on after the reconnection: the text is whole", async () => {
+    const first = createGate();
+    const second = createGate();
+    server.model.when(
+      "cut twice",
+      reply.sequence(
+        reply.reasoning("Thinking it over", { chunks: 2 }),
+        reply.message(ANSWER, {
+          chunks: 8,
+          gates: [
+            { afterChunk: 2, gate: first },
+            { afterChunk: 5, gate: second },
+          ],
+        }),
+      ),
+    );
+    const thread = await client.startThread();
+    const turn = await thread.turn("cut twice");
+    const text = readText(turn);
+    await first.reached;
+    await deltasReceived(2);
+    await cut(turn);
+    await reattached(turn);
+    expect(turn.state).toBe("streaming");
+    // Back on a new connection: the answer goes on live.
+    first.release();
+    await second.reached;
+    await cut(turn);
+    second.release();
+    await reattached(turn);
+    expect(await text).toBe(ANSWER);
+    const result = await turn.result();
+    expect(result.finalResponse).toBe(ANSWER);
+    const steps = result.items.map((i) => i.type);
+    expect(steps.filter((t) => t === "agentMessage")).toHaveLength(1);
+    expect(steps.filter((t) => t === "reasoning")).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
+  it("cut during a pending approval: the server asks again, the handler is asked once, the command runs once", async () => {
+    const marker = join(server.workspace, "reconnect-marker");
+    server.model.when(
+      "approve across a cut",
+      reply.execCommand({ cmd: `touch ${marker}`, justification: "make a marker" }),
+      reply.message(ANSWER, { chunks: 4 }),
+    );
+    const asked: ServerRequest[] = [];
+    let answer!: (value: unknown) => void;
+    const asking = new Promise<void>((resolve) => {
+      decide = (request) => {
+        asked.push(request);
+        resolve();
+        return new Promise((settle) => {
+          answer = settle;
+        });
+      };
+    });
+    const thread = await client.startThread();
+    const turn = await thread.turn("approve across a cut");
+    const text = readText(turn);
+    await asking;
+    expect(turn.awaitingRequest).toBe(true);
+    await cut(turn);
+    await reattached(turn);
+    // The request waited across the cut; the server asked again on the new connection.
+    expect(turn.awaitingRequest).toBe(true);
+    const request = asked[0];
+    if (request?.kind !== "commandExecution") throw new Error("expected a command approval");
+    answer(request.accept());
+    expect(await text).toBe(ANSWER);
+    const result = await turn.result();
+    expect(asked).toHaveLength(1);
+    expect(existsSync(marker)).toBe(true);
+    expect(result.items.filter((i) => i.type === "commandExecution")).toHaveLength(1);
+    expect(result.finalResponse).toBe(ANSWER);
+    expect(errors).toEqual([]);
+  });
+
+  it("the uncut answer, for comparison, and the client keeps serving after the cuts", async () => {
+    server.model.when("uncut", reply.message(ANSWER, { chunks: 8 }));
+    const result = await client.chatOnce("uncut");
+    expect(result.finalText).toBe(ANSWER);
+    expect(errors).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@ import type {
   TurnSteerResponse,
 } from "@codex-app-server/protocol";
 import { CodexValidationError } from "@codex-app-server/protocol";
-import type { ClientPeer, Transport } from "@codex-app-server/transport";
+import type { ClientPeer, ConnectionClosedError, Transport } from "@codex-app-server/transport";
 import type { Actor } from "xstate";
 import { AsyncQueue } from "./asyncQueue.js";
 import { ClientConnection } from "./connection.js";
@@ -39,7 +39,7 @@ import type {
 } from "./options.js";
 import { clientOptionsOf } from "./options.js";
 import type { ReconnectHost } from "./reconnectResume.js";
-import { detachAll, resumeAll } from "./reconnectResume.js";
+import { detachAll, lostTurnError, resumeAll } from "./reconnectResume.js";
 import { CodexRequestApi, omitUndefined } from "./requestApi.js";
 import type { CancelResult, ChatResult } from "./results.js";
 import type {
@@ -112,7 +112,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
         if (hook !== undefined) hook(warning);
         else warnOnce(warning);
       },
-      lost: (error) => detachAll(this.reconnectHost, error.message),
+      lost: (error, info) => detachAll(this.reconnectHost, error, info),
       resume: (signal) => resumeAll(this.reconnectHost, signal),
     });
     this.requestTimeoutMs = this.connection.requestTimeoutMs;
@@ -206,9 +206,13 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     return this.connection.serverVersion;
   }
 
-  /** The client actor's state: idle, connecting, initializing, ready, closing, closed, failed. */
+  /**
+   * The client actor's top-level state: idle, connecting, initializing, ready, reconnecting (the
+   * connection dropped; see the `reconnect` option), givingUp, closing, closed, failed.
+   */
   get state(): string {
-    return String(this.connection.actor.getSnapshot().value);
+    const value = this.connection.actor.getSnapshot().value;
+    return typeof value === "string" ? value : (Object.keys(value)[0] ?? "");
   }
 
   /** Threads this client has open (released ones are not), by id. */
@@ -588,8 +592,8 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
       .catch(() => undefined);
   }
 
-  private onClosed(error: Error, byUs: boolean): void {
-    for (const turn of [...this.router.runningTurns]) turn._fail(error);
+  private onClosed(error: ConnectionClosedError, byUs: boolean): void {
+    for (const turn of [...this.router.runningTurns]) turn._fail(lostTurnError(turn, error, byUs));
     this.broker.end(byUs ? undefined : error);
     for (const stream of this.notificationStreams) stream.end(byUs ? undefined : error);
     for (const thread of this.threads.values()) {

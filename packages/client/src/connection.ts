@@ -29,8 +29,8 @@ export interface ConnectionHooks {
   peerError(error: Error): void;
   /** A warning that stops nothing (a server version outside the supported range). */
   warning(warning: Error): void;
-  /** The connection dropped and the client reconnects: running turns detach. */
-  lost(error: CodexConnectionLostError): void;
+  /** The connection dropped and the client reconnects: running turns detach (or fail, when the server died). */
+  lost(error: CodexConnectionLostError, info: TransportCloseInfo): void;
   /** Reconnected and initialized: resume the threads on the new connection (the `resuming` step). */
   resume(signal: AbortSignal): Promise<void>;
 }
@@ -162,15 +162,18 @@ export class ClientConnection {
   /** Settles once the client is `ready` again, or rejects once it closed or gave up. */
   private reconnected(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const check = () => {
+      const settled = () => {
         const snapshot = this.actor.getSnapshot();
-        if (snapshot.matches("reconnecting") || snapshot.matches("givingUp")) return;
-        subscription.unsubscribe();
+        if (snapshot.matches("reconnecting") || snapshot.matches("givingUp")) return false;
         if (snapshot.value === "ready") resolve();
         else reject(this.closedWith ?? new ConnectionClosedError("the client is closed"));
+        return true;
       };
-      const subscription = this.actor.subscribe({ next: check, complete: check });
-      check();
+      if (settled()) return;
+      const subscription = this.actor.subscribe({
+        next: () => settled() && subscription.unsubscribe(),
+        complete: () => settled() && subscription.unsubscribe(),
+      });
     });
   }
 
@@ -228,7 +231,7 @@ export class ClientConnection {
       reason: info.reason,
       ...(info.error ? { cause: info.error } : {}),
     });
-    this.hooks.lost(error);
+    this.hooks.lost(error, info);
     if (this.actor.getSnapshot().status === "active") {
       this.actor.send({ type: "transport.lost", reason: info.reason });
     }

@@ -1,5 +1,10 @@
 import type { ThreadResumeResponse } from "@codex-app-server/protocol";
-import type { ClientPeer } from "@codex-app-server/transport";
+import type {
+  ClientPeer,
+  CodexConnectionLostError,
+  ConnectionClosedError,
+  TransportCloseInfo,
+} from "@codex-app-server/transport";
 import { CodexTurnLostError } from "./errors.js";
 import type { NotificationRouter } from "./notificationRouter.js";
 import type { ServerRequestBroker } from "./serverRequestBroker.js";
@@ -16,10 +21,52 @@ export interface ReconnectHost {
   onError(error: Error): void;
 }
 
-/** The connection dropped: running turns detach, the server's open requests wait to be asked again. */
-export function detachAll(host: ReconnectHost, reason: string): void {
+const serverDied = (info: { exitCode?: number | null; signal?: string | null }): boolean =>
+  (info.exitCode !== undefined && info.exitCode !== null) ||
+  (info.signal !== undefined && info.signal !== null);
+
+/**
+ * What a running turn fails with when the connection closed: the close's error, or, when the server
+ * process died under us (stdio), a `CodexTurnLostError` that says a turn cannot outlive its server.
+ */
+export function lostTurnError(turn: TurnHandle, error: ConnectionClosedError, byUs: boolean): Error {
+  if (byUs || !serverDied(error)) return error;
+  return new CodexTurnLostError(
+    turn.threadId,
+    turn.turnId,
+    `the app-server process ${error.signal ? `was killed by ${error.signal}` : `exited with code ${error.exitCode}`}, ` +
+      "and a turn does not outlive its server (a stdio " +
+      "server dies with its pipe); connect with `respawn: true` to start a new server and resume the threads",
+    { cause: error },
+  );
+}
+
+/**
+ * The connection dropped: running turns detach, the server's open requests wait to be asked again. When
+ * the server process itself died (a respawning stdio transport), its turns are gone: they fail with
+ * `CodexTurnLostError`, and only the threads are resumed on the new server.
+ */
+export function detachAll(
+  host: ReconnectHost,
+  error: CodexConnectionLostError,
+  info: TransportCloseInfo,
+): void {
   host.broker.connectionLost();
-  for (const turn of host.router.runningTurns) turn._detach(reason);
+  if (serverDied(info)) {
+    for (const turn of [...host.router.runningTurns]) {
+      turn._fail(
+        new CodexTurnLostError(
+          turn.threadId,
+          turn.turnId,
+          `the app-server ${info.reason}, and a turn does not outlive its server; a new server is started ` +
+            "and the thread resumed, not the turn",
+          { cause: error },
+        ),
+      );
+    }
+    return;
+  }
+  for (const turn of host.router.runningTurns) turn._detach(error.message);
 }
 
 /**

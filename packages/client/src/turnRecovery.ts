@@ -38,6 +38,10 @@ export class TurnRecovery {
   private readonly threadId: string;
   private readonly started: Set<string>;
   private readonly completed: Set<string>;
+  /** Items seen completing on the wire before the first drop: their ids tell whether the server keeps ids. */
+  private readonly liveCompleted: ReadonlySet<string>;
+  /** The agent message streaming at the last drop. */
+  private streamingItemId: string | null;
   /** Agent messages with a gap in their deltas: characters delivered so far. */
   private readonly gaps = new Map<string, number>();
   /** Held until the `thread/resume` answer, `undefined` after it. */
@@ -50,6 +54,8 @@ export class TurnRecovery {
     this.threadId = state.threadId;
     this.started = new Set(state.started);
     this.completed = new Set(state.completed);
+    this.liveCompleted = new Set(this.completed);
+    this.streamingItemId = state.streamingItemId;
     if (state.streamingItemId !== null && !this.completed.has(state.streamingItemId)) {
       this.gaps.set(state.streamingItemId, state.streamedChars);
     }
@@ -58,6 +64,7 @@ export class TurnRecovery {
   /** Dropped again before the resume answer: keep holding. After it: hold again until the next one. */
   detachedAgain(streamingItemId: string | null, streamedChars: number): void {
     this.held ??= [];
+    this.streamingItemId = streamingItemId;
     if (streamingItemId !== null && !this.completed.has(streamingItemId) && !this.gaps.has(streamingItemId)) {
       this.gaps.set(streamingItemId, streamedChars);
     }
@@ -66,13 +73,29 @@ export class TurnRecovery {
   /**
    * The resumed turn (from `thread/resume`): delivers what was missed through `deliver` (the turn's
    * receive), then what was held. A turn that ended meanwhile gets its `turn/completed` too.
+   *
+   * Its items are the turn's completed items in order. From 0.169 they carry the ids the live
+   * notifications had; 0.163 numbers them (`item-1`, `item-2`...) instead. When no id matches one seen
+   * live, the items are matched by position: the first ones are those this turn saw complete, and the
+   * next agent message, if one was streaming, is that one (delivered under its live id).
    */
   reattach(turn: Turn, deliver: (notification: ServerNotification) => void): void {
     const held = this.held ?? [];
     this.held = undefined;
+    const byId = turn.items.some((item) => this.liveCompleted.has(item.id));
+    let skip = byId ? 0 : this.completed.size;
     for (const item of turn.items) {
       if (this.completed.has(item.id)) continue;
-      this.pass(deliver, this.completedOf(item));
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      const streaming = this.streamingItemId;
+      const live =
+        !byId && streaming !== null && item.type === "agentMessage" && this.gaps.has(streaming)
+          ? { ...item, id: streaming }
+          : item;
+      this.pass(deliver, this.completedOf(live));
     }
     for (const notification of held) deliver(notification);
     if (turn.status !== "inProgress") {

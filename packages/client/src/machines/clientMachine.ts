@@ -108,6 +108,10 @@ export const clientMachine = setup({
       reconnectError: ({ event }) =>
         event.type === "transport.lost" ? { code: "connection_lost", message: event.reason } : null,
     }),
+    recordAttemptLoss: assign({
+      reconnectError: ({ event }) =>
+        event.type === "transport.lost" ? { code: "connection_lost", message: event.reason } : null,
+    }),
     countAttempt: assign({ reconnectAttempt: ({ context }) => context.reconnectAttempt + 1 }),
     recordAttemptFailure: assign({
       reconnectError: ({ event }) => failureOf((event as { error?: unknown }).error),
@@ -187,7 +191,9 @@ export const clientMachine = setup({
       initial: "waiting",
       on: {
         close: "closing",
-        "transport.lost": { target: ".retry", actions: "recordLoss" },
+        // Dropped again before the client was ready: one more attempt, counted (a connection that keeps
+        // dropping right after it opens must not retry for ever).
+        "transport.lost": { target: ".retry", actions: "recordAttemptLoss" },
         "transport.closed": { target: "failed", actions: "recordClose" },
       },
       states: {

@@ -127,9 +127,15 @@ describe("a live turn across a dropped websocket connection", () => {
     const text = readText(turn);
     await gate.reached;
     await deltasReceived(3);
+    proxy.refuse();
     await cut(turn);
-    // The server streams the rest of the answer, and ends the turn, while nobody is connected.
+    // The model streams the rest of the answer while no connection can get through: the server goes on
+    // with the turn, and the client's attempts fail and back off.
     gate.release();
+    await server.model.waitForIdle();
+    await proxy.waitForConnections(proxy.connectionCount + 2);
+    expect(client.actor.getSnapshot().context.reconnectAttempt).toBeGreaterThanOrEqual(2);
+    proxy.accept();
     await reattached(turn);
     expect(await text).toBe(ANSWER);
     const result = await turn.result();
@@ -137,6 +143,9 @@ describe("a live turn across a dropped websocket connection", () => {
     expect(result.finalResponse).toBe(ANSWER);
     expect(result.items.filter((i) => i.type === "agentMessage")).toHaveLength(1);
     expect(client.state).toBe("ready");
+    // The thread was resumed on the new connection: its next turn streams as usual.
+    server.model.when("after the cut", reply.message("Still here.", { chunks: 2 }));
+    expect((await thread.run("after the cut")).finalResponse).toBe("Still here.");
     expect(errors).toEqual([]);
   });
 
@@ -215,6 +224,27 @@ describe("a live turn across a dropped websocket connection", () => {
     expect(existsSync(marker)).toBe(true);
     expect(result.items.filter((i) => i.type === "commandExecution")).toHaveLength(1);
     expect(result.finalResponse).toBe(ANSWER);
+    expect(errors).toEqual([]);
+  });
+
+  it("an idle thread is resumed too, and a read in flight when the connection drops is answered", async () => {
+    const idle = await client.startThread();
+    server.model.when("before", reply.message("Before."));
+    await idle.run("before");
+    const gate = createGate();
+    server.model.when("other turn", reply.message(ANSWER, { chunks: 4, gates: [{ afterChunk: 1, gate }] }));
+    const busy = await client.startThread();
+    const turn = await busy.turn("other turn");
+    await gate.reached;
+    await deltasReceived(1);
+    const read = client.readThread(idle.id);
+    await cut(turn);
+    gate.release();
+    await reattached(turn);
+    expect((await read).thread.id).toBe(idle.id);
+    await turn.result();
+    server.model.when("idle again", reply.message("Idle no more.", { chunks: 2 }));
+    expect((await idle.run("idle again")).finalResponse).toBe("Idle no more.");
     expect(errors).toEqual([]);
   });
 

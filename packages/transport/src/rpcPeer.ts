@@ -207,11 +207,7 @@ export class RpcPeer<
       promise.then(forget, forget);
     }
     this.enqueueSend(() => (this.pending.has(id) ? this.transport.send(message) : undefined)).catch(
-      (error: unknown) => {
-        this.pending
-          .take(id)
-          ?.reject(toTransportError(error, `${this.name}: could not send request ${method}`));
-      },
+      (error: unknown) => this.sendFailed(id, method, error),
     );
     return promise;
   }
@@ -307,6 +303,40 @@ export class RpcPeer<
       this.report(toTransportError(error, `${this.name}: the transport failed to close`));
     }
     this.emitClose(this.closeInfo ?? ownReason);
+  }
+
+  /**
+   * A request could not be written. On a connection that is dropping while the peer reconnects (the
+   * socket reset before its close was reported), a read stays pending to be sent again, anything else
+   * fails with `CodexConnectionLostError`.
+   */
+  private sendFailed(id: number, method: string, error: unknown): void {
+    const dropping =
+      this.ondisconnect !== undefined &&
+      this.transport.reopen !== undefined &&
+      (error instanceof ConnectionClosedError || error instanceof CodexConnectionLostError);
+    const resend = dropping ? this.resendable.get(id) : undefined;
+    if (resend !== undefined) {
+      if (!this.kept.includes(resend)) this.kept.push(resend);
+      return;
+    }
+    const request = this.pending.take(id);
+    if (request === undefined) return;
+    if (!dropping) {
+      request.reject(toTransportError(error, `${this.name}: could not send request ${method}`));
+      return;
+    }
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
+    request.reject(
+      new CodexConnectionLostError(
+        `${this.name}: request ${method} failed: the connection dropped (${reason})`,
+        {
+          reason,
+          method,
+          cause: error,
+        },
+      ),
+    );
   }
 
   /** Connects the transport again after `ondisconnect`; rejects when it could not. */

@@ -195,9 +195,15 @@ describe("an RpcPeer across a dropped connection", () => {
     expect(error).toBeInstanceOf(CodexConnectionLostError);
     expect((error as CodexConnectionLostError).method).toBe("config/write");
     expect(peer.state).toBe("started");
+    // Asked while the connection is down: a write fails at once, a read waits for the new connection.
+    await expect(peer.requestUntyped("config/write", {})).rejects.toBeInstanceOf(CodexConnectionLostError);
+    const late = peer.requestUntyped("account/read", {});
     await peer.reopen();
     const socket = await server.waitForConnection(2);
     peer.resendKept();
+    const lateAgain = await server.waitForMessage((m) => "method" in m && m.method === "account/read");
+    socket.send(JSON.stringify({ id: (lateAgain as { id: number }).id, result: { account: null } }));
+    await expect(late).resolves.toEqual({ account: null });
     const again = await server.waitForMessage(
       (m) => "method" in m && m.method === "config/read" && server.received.at(-1)?.connection === 2,
     );

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TcpProxy, WebSocketRealAppServer } from "@codex-app-server/testing";
 import {
@@ -11,7 +12,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AnyActorRef } from "xstate";
 import type { ServerNotification, ServerRequest, TurnHandle } from "../src/index.js";
-import { CodexClient } from "../src/index.js";
+import { CodexClient, CodexTurnLostError } from "../src/index.js";
 
 /**
  * A live turn survives a dropped websocket connection, against the real `codex app-server` (the pinned
@@ -253,5 +254,48 @@ describe("a live turn across a dropped websocket connection", () => {
     const result = await client.chatOnce("uncut");
     expect(result.finalText).toBe(ANSWER);
     expect(errors).toEqual([]);
+  });
+});
+
+describe("a stdio server killed in the middle of a turn, with respawn: true", () => {
+  it("fails the turn with CodexTurnLostError, starts a new server and resumes the thread with its history", async () => {
+    await using stdio = await startRealAppServer({ transport: "stdio" });
+    const pidFile = join(stdio.codexHome, "app-server.pid");
+    const { command, args, cwd, env } = stdio.stdioOptions;
+    const lostErrors: Error[] = [];
+    await using respawning = await CodexClient.connectStdio({
+      // The shell writes its pid, then becomes the server: the test knows which process to kill.
+      command: "sh",
+      args: ["-c", 'echo $$ > "$CODEX_TEST_PID_FILE"; exec "$@"', "sh", command, ...(args ?? [])],
+      ...(cwd === undefined ? {} : { cwd }),
+      env: { ...env, CODEX_TEST_PID_FILE: pidFile },
+      respawn: true,
+      reconnect: { initialDelayMs: 10, maxDelayMs: 100 },
+      validation: "strict",
+      onError: (error) => lostErrors.push(error),
+    });
+    const gate = createGate();
+    stdio.model.when(
+      "killed mid-stream",
+      reply.message(ANSWER, { chunks: 4, gates: [{ afterChunk: 2, gate }] }),
+    );
+    const thread = await respawning.startThread();
+    const turn = await thread.turn("killed mid-stream");
+    await gate.reached;
+    const firstPid = Number((await readFile(pidFile, "utf8")).trim());
+    process.kill(firstPid, "SIGKILL");
+    const error = await turn.result().catch((e: unknown) => e);
+    gate.release();
+    expect(error).toBeInstanceOf(CodexTurnLostError);
+    expect((error as Error).message).toMatch(/SIGKILL.*does not outlive its server/);
+    await reaches(respawning.actor, (s) => s.matches("ready"));
+    const secondPid = Number((await readFile(pidFile, "utf8")).trim());
+    expect(secondPid).not.toBe(firstPid);
+    stdio.model.when("after the respawn", reply.message("Back.", { chunks: 2 }));
+    const result = await thread.run("after the respawn");
+    expect(result.finalResponse).toBe("Back.");
+    // The new server resumed the thread from disk: the model sees the earlier prompt in its input.
+    expect(stdio.model.requests.at(-1)?.userTexts).toContain("killed mid-stream");
+    expect(lostErrors).toEqual([]);
   });
 });

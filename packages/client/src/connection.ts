@@ -156,7 +156,8 @@ export class ClientConnection {
 
   /** True while the connection is down and the client is reconnecting. */
   isReconnecting(): boolean {
-    return this.actor.getSnapshot().matches("reconnecting");
+    const snapshot = this.actor.getSnapshot();
+    return snapshot.matches("reconnecting") || snapshot.matches("givingUp");
   }
 
   /** Settles once the client is `ready` again, or rejects once it closed or gave up. */

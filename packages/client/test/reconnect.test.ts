@@ -4,7 +4,7 @@ import { FakeAppServer, startTcpProxy, step } from "@codex-app-server/testing";
 import { CodexConnectionLostError, ConnectionClosedError } from "@codex-app-server/transport";
 import { describe, expect, it } from "vitest";
 import type { CodexClientOptions, ServerNotification } from "../src/index.js";
-import { CodexClient, CodexTurnLostError } from "../src/index.js";
+import { CodexClient, CodexInvalidStateError, CodexTurnLostError } from "../src/index.js";
 import { waitForSnapshot } from "./support.js";
 
 /**
@@ -80,6 +80,36 @@ describe("reconnecting (fake server)", () => {
     await expect(listing).resolves.toEqual({ data: [], nextCursor: null });
     expect(t.fake.requests("model/list")).toHaveLength(2);
     expect(t.fake.requests("thread/name/set")).toHaveLength(1);
+  });
+
+  it("an interrupt or a steer in flight when the connection drops fails with a typed error", async () => {
+    await using t = await connectThroughProxy({
+      turns: [
+        [step.message("partial"), step.hang()],
+        [step.message("partial"), step.hang()],
+      ],
+    });
+    const [steered, interrupted] = await Promise.all([
+      t.client.startThread().then((thread) => thread.turn("steered")),
+      t.client.startThread().then((thread) => thread.turn("interrupted")),
+    ]);
+    for (const turn of [steered, interrupted])
+      await waitForSnapshot(turn.actor, (s) => s.matches("streaming"));
+    t.fake.on("turn/steer", () => new Promise<never>(() => {}));
+    t.fake.on("turn/interrupt", () => new Promise<never>(() => {}));
+    const steering = steered.steer("more").catch((e: unknown) => e);
+    const interrupting = interrupted.interrupt().catch((e: unknown) => e);
+    await Promise.all([t.fake.waitForRequest("turn/steer"), t.fake.waitForRequest("turn/interrupt")]);
+    t.proxy.refuse();
+    t.proxy.cut();
+    const steerError = await steering;
+    expect(steerError).toBeInstanceOf(CodexConnectionLostError);
+    expect((steerError as CodexConnectionLostError).method).toBe("turn/steer");
+    const interruptError = await interrupting;
+    expect(interruptError).toBeInstanceOf(CodexInvalidStateError);
+    expect((interruptError as Error).message).toMatch(/is detached.*the connection dropped/);
+    expect([steered.state, interrupted.state]).toEqual(["detached", "detached"]);
+    t.proxy.accept();
   });
 
   it("a running turn goes detached, then goes on from the resumed thread: missed items delivered, none repeated", async () => {

@@ -1,11 +1,16 @@
 import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { JsonRpcMessage } from "@codex-app-server/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
 import { WebSocketServer } from "ws";
 import { CodexConnectionError, CodexConnectionLostError } from "../src/errors/connectionErrors.js";
 import { ConnectionClosedError } from "../src/errors/localErrors.js";
+import { UnixSocketTransport } from "../src/node/unix.js";
 import { WebSocketTransport } from "../src/node/websocket.js";
 import { RpcPeer } from "../src/rpcPeer.js";
 import type { TransportCloseInfo } from "../src/transport.js";
@@ -167,6 +172,55 @@ describe("a websocket transport that reconnects", () => {
     await server.waitForConnection(1);
     server.dropAll();
     expect((await closed).error).toBeInstanceOf(ConnectionClosedError);
+  });
+});
+
+describe("a unix-socket transport that reconnects", () => {
+  it("a drop fires ondisconnect; reopen connects to the socket again", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "codex-unix-reconnect-"));
+    const socketPath = join(dir, "control.sock");
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http });
+    const sockets: WebSocket[] = [];
+    const arrivals: Array<() => void> = [];
+    wss.on("connection", (socket) => {
+      sockets.push(socket);
+      arrivals.shift()?.();
+    });
+    const connection = (count: number) =>
+      sockets.length >= count ? Promise.resolve() : new Promise<void>((resolve) => arrivals.push(resolve));
+    http.listen(socketPath);
+    await once(http, "listening");
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    });
+    const transport = new UnixSocketTransport({ socketPath, keepAliveIntervalMs: false });
+    cleanups.push(() => transport.close());
+    const events: string[] = [];
+    transport.onclose = () => events.push("close");
+    let dropped!: () => void;
+    const droppedOnce = new Promise<void>((resolve) => {
+      dropped = resolve;
+    });
+    transport.ondisconnect = () => {
+      events.push("disconnect");
+      dropped();
+    };
+    await transport.start();
+    await connection(1);
+    sockets[0]?.terminate();
+    await droppedOnce;
+    await transport.reopen();
+    await connection(2);
+    const [data] = (await Promise.all([
+      once(sockets[1]!, "message"),
+      transport.send({ method: "over the new socket" }),
+    ])) as [[Buffer], undefined];
+    expect(JSON.parse(String(data[0]))).toEqual({ method: "over the new socket" });
+    expect(events).toEqual(["disconnect"]);
   });
 });
 

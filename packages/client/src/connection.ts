@@ -1,7 +1,12 @@
 import type { CodexVersion, InitializeResponse } from "@codex-app-server/protocol";
 import { createValidator } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport, TransportCloseInfo } from "@codex-app-server/transport";
-import { CodexConnectionLostError, ConnectionClosedError, RpcPeer } from "@codex-app-server/transport";
+import {
+  CodexAbortError,
+  CodexConnectionLostError,
+  ConnectionClosedError,
+  RpcPeer,
+} from "@codex-app-server/transport";
 import type { Actor } from "xstate";
 import { createActor, fromPromise } from "xstate";
 import type { ClientMachine } from "./machines/clientMachine.js";
@@ -147,11 +152,14 @@ export class ClientConnection {
     return this.initializing;
   }
 
-  /** Throws when closed; initializes when needed; waits while the client reconnects. */
-  async ready(): Promise<void> {
+  /**
+   * Throws when closed; initializes when needed; waits while the client reconnects (`signal` stops
+   * that wait with `CodexAbortError`).
+   */
+  async ready(signal?: AbortSignal): Promise<void> {
     this.assertOpen();
     await this.initialize();
-    if (this.isReconnecting()) await this.reconnected();
+    if (this.isReconnecting()) await this.reconnected(signal);
   }
 
   /** True while the connection is down and the client is reconnecting. */
@@ -161,7 +169,7 @@ export class ClientConnection {
   }
 
   /** Settles once the client is `ready` again, or rejects once it closed or gave up. */
-  private reconnected(): Promise<void> {
+  private reconnected(signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const settled = () => {
         const snapshot = this.actor.getSnapshot();
@@ -171,10 +179,22 @@ export class ClientConnection {
         return true;
       };
       if (settled()) return;
+      const stop = () => {
+        subscription.unsubscribe();
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        stop();
+        reject(
+          new CodexAbortError("waiting for the client to reconnect was aborted", { cause: signal?.reason }),
+        );
+      };
       const subscription = this.actor.subscribe({
-        next: () => settled() && subscription.unsubscribe(),
-        complete: () => settled() && subscription.unsubscribe(),
+        next: () => settled() && stop(),
+        complete: () => settled() && stop(),
       });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 

@@ -1,7 +1,11 @@
 import type { ThreadItem, ThreadStartResponse, Turn } from "@codex-app-server/protocol";
 import type { TcpProxy } from "@codex-app-server/testing";
 import { FakeAppServer, startTcpProxy, step } from "@codex-app-server/testing";
-import { CodexConnectionLostError, ConnectionClosedError } from "@codex-app-server/transport";
+import {
+  CodexAbortError,
+  CodexConnectionLostError,
+  ConnectionClosedError,
+} from "@codex-app-server/transport";
 import { describe, expect, it } from "vitest";
 import type { CodexClientOptions, ServerNotification } from "../src/index.js";
 import { CodexClient, CodexInvalidStateError, CodexTurnLostError } from "../src/index.js";
@@ -50,6 +54,10 @@ describe("reconnecting (fake server)", () => {
     const snapshot = await waitForSnapshot(t.client.actor, (s) => s.matches("reconnecting"));
     expect(snapshot.context.reconnectError?.code).toBe("connection_lost");
     const listing = t.client.request("thread/list");
+    const controller = new AbortController();
+    const abandoned = t.client.request("model/list", {}, { signal: controller.signal });
+    controller.abort(new Error("not any more"));
+    await expect(abandoned).rejects.toBeInstanceOf(CodexAbortError);
     const attempts = t.proxy.connectionCount;
     await t.proxy.waitForConnections(attempts + 2); // two refused attempts: the backoff goes on
     expect(t.client.state).toBe("reconnecting");

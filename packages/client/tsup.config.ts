@@ -1,4 +1,6 @@
 import { defineConfig } from "tsup";
 import { sharedTsupConfig } from "../../tsup.shared.js";
 
-export default defineConfig(sharedTsupConfig(import.meta.dirname, { index: "src/index.ts" }));
+export default defineConfig(
+  sharedTsupConfig(import.meta.dirname, { index: "src/index.ts" }),
+);

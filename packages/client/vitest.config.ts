@@ -20,7 +20,11 @@ export default mergeConfig(
           test: {
             ...sharedVitestConfig.test,
             name: `real server ${SUPPORTED_CODEX_RANGE.oldest}`,
-            include: ["test/realServer.test.ts", "test/realServerRelease.test.ts"],
+            include: [
+              "test/realServer.test.ts",
+              "test/realServerRelease.test.ts",
+              "test/realServerReconnect.test.ts",
+            ],
             env: { CODEX_TEST_VERSION: SUPPORTED_CODEX_RANGE.oldest },
           },
         },

@@ -1,9 +1,11 @@
 import type { Thread } from "@codex-app-server/protocol";
 import { CodexValidationError } from "@codex-app-server/protocol";
-import type { Transport } from "@codex-app-server/transport";
+import type { ConnectionClosedError, Transport } from "@codex-app-server/transport";
 import { ClientConnection } from "./connection.js";
 import { NotificationRouter } from "./notificationRouter.js";
 import type { CodexClientOptions } from "./options.js";
+import type { ReconnectHost } from "./reconnectResume.js";
+import { detachAll, lostTurnError, resumeAll } from "./reconnectResume.js";
 import { ServerRequestBroker } from "./serverRequestBroker.js";
 import type { ServerRequestMethod } from "./serverRequests.js";
 import { SERVER_REQUEST_KINDS } from "./serverRequests.js";
@@ -66,6 +68,8 @@ export class ClientCore {
         if (hook !== undefined) hook(warning);
         else warnOnce(warning);
       },
+      lost: (error, info) => detachAll(this.reconnectHost, error, info),
+      resume: (signal) => resumeAll(this.reconnectHost, signal),
     });
     this.threads = new ThreadRegistry(
       this.connection.actor,
@@ -100,6 +104,17 @@ export class ClientCore {
     }
   }
 
+  /** What resuming the threads after a reconnection works on. */
+  private get reconnectHost(): ReconnectHost {
+    return {
+      peer: this.connection.peer,
+      threads: this.threads,
+      router: this.router,
+      broker: this.broker,
+      onError: (error) => this.options.onError?.(error),
+    };
+  }
+
   /** A turn ended: it moves to the router's finished turns, and its (now idle) thread is used recently. */
   private onTurnEnded(turn: TurnHandle): void {
     this.router.turnEnded(turn);
@@ -132,9 +147,12 @@ export class ClientCore {
       .catch(() => undefined);
   }
 
-  /** The connection ended: running turns fail, requests and streams end, thread actors close. */
-  private onClosed(error: Error, byUs: boolean): void {
-    for (const turn of [...this.router.runningTurns]) turn._fail(error);
+  /**
+   * The connection ended (and was not, or could not be, reconnected): running turns fail (a stdio
+   * server that died says its turns are lost), requests and streams end, thread actors close.
+   */
+  private onClosed(error: ConnectionClosedError, byUs: boolean): void {
+    for (const turn of [...this.router.runningTurns]) turn._fail(lostTurnError(turn, error, byUs));
     this.broker.end(byUs ? undefined : error);
     this.router.endStreams(byUs ? undefined : error);
     for (const thread of this.threads.values()) {

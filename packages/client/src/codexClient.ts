@@ -139,9 +139,13 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
     return this.connection.serverVersion;
   }
 
-  /** The client actor's state: idle, connecting, initializing, ready, closing, closed, failed. */
+  /**
+   * The client actor's top-level state: idle, connecting, initializing, ready, reconnecting (the
+   * connection dropped; see the `reconnect` option), givingUp, closing, closed, failed.
+   */
   get state(): string {
-    return String(this.connection.actor.getSnapshot().value);
+    const value = this.connection.actor.getSnapshot().value;
+    return typeof value === "string" ? value : (Object.keys(value)[0] ?? "");
   }
 
   /** Threads this client has open (released ones are not), by id. */

@@ -1,7 +1,12 @@
 import type { CodexVersion, InitializeResponse } from "@codex-app-server/protocol";
 import { createValidator } from "@codex-app-server/protocol";
 import type { ClientPeer, Transport, TransportCloseInfo } from "@codex-app-server/transport";
-import { ConnectionClosedError, RpcPeer } from "@codex-app-server/transport";
+import {
+  CodexAbortError,
+  CodexConnectionLostError,
+  ConnectionClosedError,
+  RpcPeer,
+} from "@codex-app-server/transport";
 import type { Actor } from "xstate";
 import { createActor, fromPromise } from "xstate";
 import type { ClientMachine } from "./machines/clientMachine.js";
@@ -11,6 +16,8 @@ import { requestMachine } from "./machines/requestMachine.js";
 import { threadMachine } from "./machines/threadMachine.js";
 import { steerActor, turnMachine } from "./machines/turnMachine.js";
 import type { CodexClientOptions } from "./options.js";
+import type { ResolvedReconnectOptions } from "./reconnect.js";
+import { backoffDelay, isResentRead, reconnectOptionsOf } from "./reconnect.js";
 import { checkServerVersion } from "./serverVersion.js";
 
 declare const __PACKAGE_VERSION__: string;
@@ -27,6 +34,10 @@ export interface ConnectionHooks {
   peerError(error: Error): void;
   /** A warning that stops nothing (a server version outside the supported range). */
   warning(warning: Error): void;
+  /** The connection dropped and the client reconnects: running turns detach (or fail, when the server died). */
+  lost(error: CodexConnectionLostError, info: TransportCloseInfo): void;
+  /** Reconnected and initialized: resume the threads on the new connection (the `resuming` step). */
+  resume(signal: AbortSignal): Promise<void>;
 }
 
 /**
@@ -50,6 +61,10 @@ export class ClientConnection {
   /** Set before the peer closes, so the close callback (which may run synchronously) knows it was ours. */
   private closeRequested = false;
   private closedWith: Error | undefined;
+  /** Why reconnection gave up, once it did: the error the connection closes with. */
+  private gaveUp: ConnectionClosedError | undefined;
+  /** How to reconnect; `null` when the transport cannot, or `reconnect: false`. */
+  readonly reconnect: ResolvedReconnectOptions | null;
 
   constructor(transport: Transport, options: CodexClientOptions, hooks: ConnectionHooks) {
     this.options = options;
@@ -61,17 +76,31 @@ export class ClientConnection {
       validator: createValidator({ mode: options.validation ?? "lenient", side: "client" }),
       requestTimeoutMs: this.requestTimeoutMs,
       name: "codex-client",
+      resendOnReconnect: isResentRead,
     }) as ClientPeer;
+    this.reconnect = transport.reopen === undefined ? null : reconnectOptionsOf(options.reconnect);
+    if (this.reconnect !== null) this.peer.ondisconnect = (info) => this.transportLost(info);
     this.peer.onerror = (error) => hooks.peerError(error);
     this.peer.onclose = (info) => this.transportClosed(info);
     const peer = this.peer;
     const request = requestMachine.provide({
       actors: { decide: fromPromise(({ input, signal }) => hooks.decide(input, signal)) },
     });
+    const random = options.random;
+    const reconnect = this.reconnect;
     const machine = clientMachine.provide({
+      ...(random !== undefined && reconnect !== null
+        ? { delays: { backoff: ({ context }) => backoffDelay(context.reconnectAttempt, reconnect, random) } }
+        : {}),
       actors: {
         openTransport: fromPromise(() => this.guard(peer.start())),
         initialize: fromPromise(({ signal }) => this.guard(this.handshake(signal))),
+        reopenTransport: fromPromise(({ signal }) => peer.reopen(signal)),
+        resumeThreads: fromPromise(async ({ signal }) => {
+          await hooks.resume(signal);
+          peer.resendKept();
+        }),
+        giveUp: fromPromise(({ input }) => this.giveUp(input.attempts, input.error)),
         request,
         thread: threadMachine.provide({
           actors: {
@@ -90,7 +119,7 @@ export class ClientConnection {
     });
     this.actor = createActor(machine, {
       id: "client",
-      input: { transport: transport.label ?? "transport" },
+      input: { transport: transport.label ?? "transport", reconnect: this.reconnect },
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
     this.actor.start();
@@ -123,10 +152,50 @@ export class ClientConnection {
     return this.initializing;
   }
 
-  /** Throws when closed; initializes when needed. */
-  async ready(): Promise<void> {
+  /**
+   * Throws when closed; initializes when needed; waits while the client reconnects (`signal` stops
+   * that wait with `CodexAbortError`).
+   */
+  async ready(signal?: AbortSignal): Promise<void> {
     this.assertOpen();
     await this.initialize();
+    if (this.isReconnecting()) await this.reconnected(signal);
+  }
+
+  /** True while the connection is down and the client is reconnecting. */
+  isReconnecting(): boolean {
+    const snapshot = this.actor.getSnapshot();
+    return snapshot.matches("reconnecting") || snapshot.matches("givingUp");
+  }
+
+  /** Settles once the client is `ready` again, or rejects once it closed or gave up. */
+  private reconnected(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const settled = () => {
+        const snapshot = this.actor.getSnapshot();
+        if (snapshot.matches("reconnecting") || snapshot.matches("givingUp")) return false;
+        if (snapshot.value === "ready") resolve();
+        else reject(this.closedWith ?? new ConnectionClosedError("the client is closed"));
+        return true;
+      };
+      if (settled()) return;
+      const stop = () => {
+        subscription.unsubscribe();
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        stop();
+        reject(
+          new CodexAbortError("waiting for the client to reconnect was aborted", { cause: signal?.reason }),
+        );
+      };
+      const subscription = this.actor.subscribe({
+        next: () => settled() && stop(),
+        complete: () => settled() && stop(),
+      });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   assertOpen(): void {
@@ -177,21 +246,50 @@ export class ClientConnection {
     return promise;
   }
 
-  private transportClosed(info: TransportCloseInfo): void {
-    const byUs = this.closeRequested;
-    const error = new ConnectionClosedError(`the connection closed: ${info.reason}`, {
-      ...(info.exitCode === undefined ? {} : { exitCode: info.exitCode }),
-      ...(info.signal === undefined ? {} : { signal: info.signal }),
-      ...(info.stderrTail === undefined ? {} : { stderrTail: info.stderrTail }),
+  /** The connection dropped; the client actor reconnects (`reconnecting`). */
+  private transportLost(info: TransportCloseInfo): void {
+    const error = new CodexConnectionLostError(`the connection dropped: ${info.reason}; reconnecting`, {
+      reason: info.reason,
       ...(info.error ? { cause: info.error } : {}),
     });
+    this.hooks.lost(error, info);
+    if (this.actor.getSnapshot().status === "active") {
+      this.actor.send({ type: "transport.lost", reason: info.reason });
+    }
+  }
+
+  /** Reconnection gave up: the connection closes for good, with why. */
+  private async giveUp(
+    attempts: number,
+    last: { code: string | number; message: string } | null,
+  ): Promise<void> {
+    this.gaveUp = new ConnectionClosedError(
+      `the connection dropped and ${attempts} reconnection attempt${attempts === 1 ? "" : "s"} failed` +
+        (last ? `: ${last.message}` : ""),
+      { reason: "reconnection gave up" },
+    );
+    await this.peer.close();
+  }
+
+  private transportClosed(info: TransportCloseInfo): void {
+    const byUs = this.closeRequested;
+    const gaveUp = this.gaveUp;
+    const error =
+      gaveUp ??
+      new ConnectionClosedError(`the connection closed: ${info.reason}`, {
+        ...(info.exitCode === undefined ? {} : { exitCode: info.exitCode }),
+        ...(info.signal === undefined ? {} : { signal: info.signal }),
+        ...(info.stderrTail === undefined ? {} : { stderrTail: info.stderrTail }),
+        ...(info.error ? { cause: info.error } : {}),
+      });
     this.closedWith = error;
     this.hooks.closed(error, byUs);
     if (this.actor.getSnapshot().status === "active") {
       this.actor.send({
         type: "transport.closed",
-        reason: info.reason,
-        failed: !byUs && info.error !== undefined,
+        reason: gaveUp ? error.message : info.reason,
+        failed: !byUs && (gaveUp !== undefined || info.error !== undefined),
+        ...(gaveUp ? { code: "reconnect_failed" } : {}),
       });
     }
   }

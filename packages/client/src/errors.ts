@@ -1,6 +1,6 @@
 import type { CodexVersion, TurnError } from "@codex-app-server/protocol";
 import { CodexError } from "@codex-app-server/protocol";
-import { CodexTimeoutError } from "@codex-app-server/transport";
+import { CodexTimeoutError, ConnectionClosedError } from "@codex-app-server/transport";
 import type { ChatContinuation } from "./continuation.js";
 
 /**
@@ -101,5 +101,25 @@ export class CodexServerVersionWarning extends CodexError {
     super("unsupported_server_version", message);
     this.support = support;
     this.version = version;
+  }
+}
+
+/**
+ * A running turn is gone with the connection it ran on, and no reconnection can bring it back: the
+ * stdio server died with its pipe (a turn cannot outlive it; `connectStdio({ respawn: true })`
+ * starts a new server and resumes the threads, not the turn), or the resumed thread no longer has the
+ * turn. A `ConnectionClosedError`, with the turn's ids; `cause` is what closed the connection.
+ */
+export class CodexTurnLostError extends ConnectionClosedError {
+  readonly threadId: string;
+  readonly turnId: string;
+
+  constructor(threadId: string, turnId: string, why: string, options: { cause?: unknown } = {}) {
+    super(`turn ${turnId} on thread ${threadId} is lost: ${why}`, {
+      cause: options.cause,
+      code: "turn_lost",
+    });
+    this.threadId = threadId;
+    this.turnId = turnId;
   }
 }

@@ -21,6 +21,7 @@ export {
   CodexAbortError,
   CodexAuthenticationError,
   CodexConnectionError,
+  CodexConnectionLostError,
   CodexInsecureConnectionError,
   CodexInternalError,
   CodexInvalidMessageError,
@@ -53,6 +54,7 @@ export {
   CodexServerVersionWarning,
   CodexTurnFailedError,
   CodexTurnInactiveError,
+  CodexTurnLostError,
   CodexUsageError,
 } from "./errors.js";
 export type { Input, InputItem } from "./inputs.js";
@@ -106,6 +108,8 @@ export type {
   ThreadResumeConfig,
   TurnOverrides,
 } from "./options.js";
+export type { ReconnectOptions } from "./reconnect.js";
+export { backoffDelay, DEFAULT_RECONNECT, isResentRead } from "./reconnect.js";
 export type { CancelResult, ChatResult, RunResult } from "./results.js";
 export type {
   ApprovalStreamOptions,

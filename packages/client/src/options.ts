@@ -11,6 +11,7 @@ import type {
 } from "@codex-app-server/protocol";
 import type { InspectionEvent, Observer } from "xstate";
 import type { ChatContinuation } from "./continuation.js";
+import type { ReconnectOptions } from "./reconnect.js";
 import type { ServerRequest, ServerRequestHandler } from "./serverRequests.js";
 
 /** Thread settings for `thread/start` (and, minus start-only fields, `thread/resume`). Unset fields are omitted; `null` is sent as null. */
@@ -98,6 +99,16 @@ export interface CodexClientOptions {
    * kept whole. Default 100,000.
    */
   maxUnreadEvents?: number;
+  /**
+   * A websocket or unix-socket client whose connection drops (not one you close) reconnects with backoff:
+   * the client actor goes `reconnecting`, running turns `detached`; once back it initializes again,
+   * resumes its threads (`thread/resume`) and the turns go on where they were. `false` turns it off (the
+   * turns then fail, as on any close). Default: on (see `ReconnectOptions`); transports that cannot
+   * reconnect (stdio, in-memory) ignore it.
+   */
+  reconnect?: ReconnectOptions | boolean;
+  /** @internal Randomness of the reconnect jitter (tests). Default `Math.random`. */
+  random?: () => number;
 }
 
 /** Every key of {@link CodexClientOptions}; the compiler fails when one is added there and not here. */
@@ -115,6 +126,8 @@ const CLIENT_OPTION_KEYS = {
   maxIdleThreads: true,
   maxUnreadEvents: true,
   onWarning: true,
+  reconnect: true,
+  random: true,
 } satisfies Record<keyof CodexClientOptions, true>;
 
 /**

@@ -40,7 +40,7 @@ export abstract class CodexRequestApi {
     ...args: RequestParamsArgs<ClientRequestMap[M]["params"]>
   ): Promise<ClientRequestMap[M]["result"]> {
     const [params, options] = args as [unknown, RequestOptions | undefined];
-    await this.connection.ready();
+    await this.connection.ready(options?.signal);
     return (await this.connection.peer.requestUntyped(
       method,
       params !== undefined ? params : await paramsToSend(method, params),

@@ -60,6 +60,8 @@ interface ManualReader {
 interface OpenRequest {
   actor: AnyActorRef | undefined;
   outcome: Promise<ServerRequestOutcome>;
+  /** Method and params: how a request the server asks again after a reconnection is recognised. */
+  resendKey: string;
 }
 
 /**
@@ -73,6 +75,11 @@ export class ServerRequestBroker {
   private readonly watchers = new Set<AsyncQueue<ObservedServerRequest>>();
   private readonly manualReaders = new Set<ManualReader>();
   private readonly open = new Map<string, OpenRequest>();
+  /**
+   * Requests of a connection that dropped, by method and params: the server asks them again on the new
+   * connection (with ids of that connection), and each gets the one answer its actor decides.
+   */
+  private readonly orphans = new Map<string, OpenRequest>();
 
   constructor(host: BrokerHost, handler: ServerRequestHandler | undefined) {
     this.host = host;
@@ -85,8 +92,11 @@ export class ServerRequestBroker {
     params: unknown,
     context: { id: RequestId; signal: AbortSignal },
   ) {
-    const route = routeOf(method, params);
     const key = String(context.id);
+    const resendKey = `${method}\n${JSON.stringify(params)}`;
+    const orphan = this.orphans.get(resendKey);
+    if (orphan !== undefined) return this.answerAgain(key, resendKey, orphan);
+    const route = routeOf(method, params);
     const input: RequestMachineInput = {
       id: context.id,
       method,
@@ -100,7 +110,7 @@ export class ServerRequestBroker {
     const outcome = new Promise<ServerRequestOutcome>((resolve) => {
       settle = resolve;
     });
-    const open: OpenRequest = { actor: undefined, outcome };
+    const open: OpenRequest = { actor: undefined, outcome, resendKey };
     this.open.set(key, open);
     parent.send({ type: "request.opened", request: input });
     const actor = parent.getSnapshot().children[`request:${key}`] as AnyActorRef | undefined;
@@ -124,7 +134,37 @@ export class ServerRequestBroker {
       return answer;
     } finally {
       context.signal.removeEventListener("abort", onPeerAbort);
-      this.open.delete(key);
+      // An orphan stays until the server asks again (or does not, after the resume): one answer each.
+      if (this.open.get(key) === open) this.open.delete(key);
+    }
+  }
+
+  /** The connection dropped: what the server asked on it waits to be asked again on the next one. */
+  connectionLost(): void {
+    for (const open of this.open.values()) this.orphans.set(open.resendKey, open);
+    this.open.clear();
+  }
+
+  /**
+   * Reconnected and resumed: the server has asked again what it still waits for. The rest it no longer
+   * waits for (answered, or ended with its turn meanwhile): withdrawn.
+   */
+  withdrawUnclaimed(): void {
+    const unclaimed = [...this.orphans.values()];
+    this.orphans.clear();
+    for (const open of unclaimed) {
+      open.actor?.send({ type: "withdraw", reason: "the server did not ask again after the reconnection" });
+    }
+  }
+
+  /** A request asked again after a reconnection: the same actor, the same (single) answer. */
+  private async answerAgain(key: string, resendKey: string, orphan: OpenRequest): Promise<unknown> {
+    this.orphans.delete(resendKey);
+    this.open.set(key, orphan);
+    try {
+      return (await orphan.outcome).answer;
+    } finally {
+      if (this.open.get(key) === orphan) this.open.delete(key);
     }
   }
 

@@ -16,6 +16,7 @@ import { isStepItem, toConversationStep } from "./steps.js";
 import { TurnEventLog } from "./turnEventLog.js";
 import type { TurnCursorSource, TurnReadOptions } from "./turnReader.js";
 import { readTurn } from "./turnReader.js";
+import { TurnRecovery } from "./turnRecovery.js";
 import type { ServerNotification, TurnKind, TurnResult } from "./turnTypes.js";
 
 export type { TurnActorRef };
@@ -76,6 +77,12 @@ export class TurnHandle {
   private steerIds = 0;
   private readonly options: TurnHandleOptions;
   private dropped = 0;
+  /** Items seen starting, and the agent message streaming now with the characters delivered of it. */
+  private readonly startedItems = new Set<string>();
+  private streamingItemId: string | null = null;
+  private streamedChars = 0;
+  /** Set once the turn went through a dropped connection: it stitches the stream back together. */
+  private recovery: TurnRecovery | undefined;
 
   /** @internal Created by the client once `turn/start` answered. */
   constructor(
@@ -135,12 +142,25 @@ export class TurnHandle {
   /** @internal The hot path: one routed notification of this turn. */
   _receive(notification: ServerNotification): void {
     if (this.ended) return;
+    if (this.recovery !== undefined && !this.recovery.admit(notification, this.receive)) return;
     if (!this.activityDue) {
       // One machine event per transport chunk: the peer delivers a chunk's messages synchronously.
       this.activityDue = true;
       queueMicrotask(this.flushActivity);
     }
     switch (notification.method) {
+      case "item/agentMessage/delta":
+        this.streamedChars += notification.params.delta.length;
+        break;
+      case "item/started": {
+        const item = notification.params.item;
+        this.startedItems.add(item.id);
+        if (item.type === "agentMessage") {
+          this.streamingItemId = item.id;
+          this.streamedChars = 0;
+        }
+        break;
+      }
       case "item/completed":
         this.recordItem(notification.params.item);
         break;
@@ -184,6 +204,36 @@ export class TurnHandle {
     });
     this.finish(error);
   }
+
+  /** @internal The connection dropped and the client reconnects: the turn goes `detached`. */
+  _detach(reason: string): void {
+    if (this.ended) return;
+    if (this.recovery === undefined) {
+      this.recovery = new TurnRecovery({
+        threadId: this.threadId,
+        turnId: this.turnId,
+        started: this.startedItems,
+        completed: this.completedItems.map((item) => item.id),
+        streamingItemId: this.streamingItemId,
+        streamedChars: this.streamedChars,
+      });
+    } else {
+      this.recovery.detachedAgain(this.streamingItemId, this.streamedChars);
+    }
+    this.actor.send({ type: "connection.lost", message: reason });
+  }
+
+  /**
+   * @internal The thread was resumed on a new connection: `turn` is this turn as the server has it now.
+   * What completed meanwhile is delivered, and the turn streams again (or ends, if it ended meanwhile).
+   */
+  _reattach(turn: Turn): void {
+    if (this.ended || this.recovery === undefined) return;
+    this.actor.send({ type: "connection.restored" });
+    this.recovery.reattach(turn, this.receive);
+  }
+
+  private readonly receive = (notification: ServerNotification): void => this._receive(notification);
 
   /** Every notification of this turn, from the cursor on. */
   events(options: TurnReadOptions = {}): AsyncIterableIterator<ServerNotification> {

@@ -32,6 +32,8 @@ describe("the error tree, from the client package", () => {
     const parents: Array<[string, string]> = [
       ["CodexTransportError", "CodexError"],
       ["ConnectionClosedError", "CodexTransportError"],
+      ["CodexTurnLostError", "ConnectionClosedError"],
+      ["CodexConnectionLostError", "CodexTransportError"],
       ["CodexSpawnError", "CodexTransportError"],
       ["CodexConnectionError", "CodexTransportError"],
       ["CodexAuthenticationError", "CodexTransportError"],

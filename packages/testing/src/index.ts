@@ -28,12 +28,15 @@ export type {
   FakeWebSocketListenOptions,
   ScenarioFile,
   StdioServerTransportOptions,
+  TcpProxyOptions,
 } from "./node/index.js";
 export {
   FakeWebSocketServer,
   fakeAppServerCommand,
   readScenarioFile,
   StdioServerTransport,
+  startTcpProxy,
+  TcpProxy,
   WebSocketServerTransport,
   writeScenarioFile,
 } from "./node/index.js";
@@ -72,6 +75,7 @@ export {
   WebSocketRealAppServer,
 } from "./realServer/index.js";
 export type {
+  ChunkGate,
   Chunking,
   ExecCommandOptions,
   FailedReplyOptions,

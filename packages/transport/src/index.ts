@@ -2,6 +2,7 @@ export type { InvalidMessageKind } from "./errors/connectionErrors.js";
 export {
   CodexAuthenticationError,
   CodexConnectionError,
+  CodexConnectionLostError,
   CodexInsecureConnectionError,
   CodexInvalidMessageError,
   CodexKeepAliveTimeoutError,

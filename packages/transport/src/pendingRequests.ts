@@ -87,6 +87,17 @@ export class PendingRequests {
     return entry;
   }
 
+  /** Takes the pending requests `keep` says no to, in the order they were sent; the others stay pending. */
+  takeAllBut(keep: (id: number) => boolean): PendingRequest[] {
+    const taken: PendingRequest[] = [];
+    for (const id of [...this.entries.keys()]) {
+      if (keep(id as number)) continue;
+      const entry = this.take(id);
+      if (entry) taken.push(entry);
+    }
+    return taken;
+  }
+
   /** Takes every pending request, in the order they were sent. */
   takeAll(): PendingRequest[] {
     const ids = [...this.entries.keys()];

@@ -11,6 +11,7 @@ import type {
   RequestId,
 } from "@codex-app-server/protocol";
 import { CodexError, classifyMessage, JsonRpcErrorCode } from "@codex-app-server/protocol";
+import { CodexConnectionLostError } from "./errors/connectionErrors.js";
 import {
   CodexAbortError,
   CodexProtocolViolationError,
@@ -50,6 +51,12 @@ export interface RpcPeerOptions {
   name?: string;
   /** The id of the first outgoing request; later ones count up. Default 1. */
   firstRequestId?: number;
+  /**
+   * With a transport that can reconnect: requests of these methods (reads, safe to send twice) that are
+   * waiting when the connection drops are kept and sent again by `resendKept()`; every other one fails
+   * with `CodexConnectionLostError`. Default: none.
+   */
+  resendOnReconnect?: (method: string) => boolean;
 }
 
 export interface RequestOptions {
@@ -98,6 +105,13 @@ export class RpcPeer<
   onerror?: (error: Error) => void;
   /** Fires once, with why the connection ended. */
   onclose?: (info: TransportCloseInfo) => void;
+  /**
+   * Set before `start()` to reconnect instead of closing when a transport that can (`reopen`) drops:
+   * fires then, and the peer stays started. Pending requests fail with `CodexConnectionLostError`
+   * (those `resendOnReconnect` names wait); answers to the server's requests of the old connection are
+   * not sent. Then `reopen()`, and `resendKept()` once the connection is usable again.
+   */
+  ondisconnect?: (info: TransportCloseInfo) => void;
 
   readonly name: string;
   private readonly transport: Transport;
@@ -114,6 +128,13 @@ export class RpcPeer<
   private listeners: readonly NotificationListener[] = [];
   private readonly inFlight = new Set<AbortController>();
   private sendChain: Promise<void> = Promise.resolve();
+  private readonly resendOnReconnect: ((method: string) => boolean) | undefined;
+  /** Requests that would be sent again after a reconnection, while they wait for an answer. */
+  private readonly resendable = new Map<number, JsonRpcRequest>();
+  /** Requests kept across a dropped connection, sent again by `resendKept()`. */
+  private kept: JsonRpcRequest[] = [];
+  /** Counts connections: an answer computed for an earlier one is not sent on the next. */
+  private epoch = 0;
 
   constructor(options: RpcPeerOptions) {
     this.transport = options.transport;
@@ -122,6 +143,7 @@ export class RpcPeer<
       options.requestTimeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : options.requestTimeoutMs;
     this.name = options.name ?? options.transport.label ?? "rpc-peer";
     this.pending = new PendingRequests(options.firstRequestId ?? 1);
+    this.resendOnReconnect = options.resendOnReconnect;
   }
 
   get state(): RpcPeerState {
@@ -139,6 +161,9 @@ export class RpcPeer<
     transport.onmessage = (message) => this.handleMessage(message);
     transport.onerror = (error) => this.report(error);
     transport.onclose = (info) => this.handleTransportClose(info);
+    if (this.ondisconnect !== undefined && transport.reopen !== undefined) {
+      transport.ondisconnect = (info) => this.handleDisconnect(info);
+    }
     try {
       await transport.start();
     } catch (error) {
@@ -176,12 +201,13 @@ export class RpcPeer<
     const { id, promise } = this.pending.add(method, timeoutMs, signal);
     const message: JsonRpcRequest =
       params === undefined ? { id, method } : { id, method, params: params as JsonRpcRequest["params"] };
+    if (this.resendOnReconnect?.(method)) {
+      this.resendable.set(id, message);
+      const forget = () => this.resendable.delete(id);
+      promise.then(forget, forget);
+    }
     this.enqueueSend(() => (this.pending.has(id) ? this.transport.send(message) : undefined)).catch(
-      (error: unknown) => {
-        this.pending
-          .take(id)
-          ?.reject(toTransportError(error, `${this.name}: could not send request ${method}`));
-      },
+      (error: unknown) => this.sendFailed(id, method, error),
     );
     return promise;
   }
@@ -277,6 +303,84 @@ export class RpcPeer<
       this.report(toTransportError(error, `${this.name}: the transport failed to close`));
     }
     this.emitClose(this.closeInfo ?? ownReason);
+  }
+
+  /**
+   * A request could not be written. On a connection that is dropping while the peer reconnects (the
+   * socket reset before its close was reported), a read stays pending to be sent again, anything else
+   * fails with `CodexConnectionLostError`.
+   */
+  private sendFailed(id: number, method: string, error: unknown): void {
+    const dropping =
+      this.ondisconnect !== undefined &&
+      this.transport.reopen !== undefined &&
+      (error instanceof ConnectionClosedError || error instanceof CodexConnectionLostError);
+    const resend = dropping ? this.resendable.get(id) : undefined;
+    if (resend !== undefined) {
+      if (!this.kept.includes(resend)) this.kept.push(resend);
+      return;
+    }
+    const request = this.pending.take(id);
+    if (request === undefined) return;
+    if (!dropping) {
+      request.reject(toTransportError(error, `${this.name}: could not send request ${method}`));
+      return;
+    }
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
+    request.reject(
+      new CodexConnectionLostError(
+        `${this.name}: request ${method} failed: the connection dropped (${reason})`,
+        {
+          reason,
+          method,
+          cause: error,
+        },
+      ),
+    );
+  }
+
+  /** Connects the transport again after `ondisconnect`; rejects when it could not. */
+  async reopen(signal?: AbortSignal): Promise<void> {
+    this.assertStarted("reopen");
+    const transport = this.transport;
+    if (transport.reopen === undefined) {
+      throw new CodexTransportError(`${this.name}: the transport cannot reconnect`, {
+        code: "not_reconnectable",
+      });
+    }
+    await transport.reopen(signal);
+  }
+
+  /** Sends the reads kept across the dropped connection again (after the handshake). */
+  resendKept(): void {
+    const kept = this.kept;
+    this.kept = [];
+    for (const message of kept) {
+      const id = message.id as number;
+      this.enqueueSend(() => (this.pending.has(id) ? this.transport.send(message) : undefined)).catch(
+        (error: unknown) => {
+          this.pending
+            .take(id)
+            ?.reject(toTransportError(error, `${this.name}: could not send request ${message.method}`));
+        },
+      );
+    }
+  }
+
+  /** The connection dropped and will be reopened: what waited on it fails, reads wait to be sent again. */
+  private handleDisconnect(info: TransportCloseInfo): void {
+    if (this.currentState !== "started") return;
+    this.epoch++;
+    this.kept = [...this.resendable].filter(([id]) => this.pending.has(id)).map(([, message]) => message);
+    for (const request of this.pending.takeAllBut((id) => this.resendable.has(id))) {
+      request.reject(
+        new CodexConnectionLostError(
+          `${this.name}: request ${request.method} failed: the connection dropped (${info.reason})`,
+          { reason: info.reason, method: request.method, ...(info.error ? { cause: info.error } : {}) },
+        ),
+      );
+    }
+    this.ondisconnect?.(info);
   }
 
   private handleMessage(raw: JsonRpcMessage): void {
@@ -450,10 +554,14 @@ export class RpcPeer<
     }
     const controller = new AbortController();
     this.inFlight.add(controller);
+    const epoch = this.epoch;
     try {
       const result = await handler(params, { id, method, signal: controller.signal });
+      // Asked on a connection that dropped since: that connection is gone, and the id means nothing on this one.
+      if (epoch !== this.epoch) return;
       this.respond({ id, result: result === undefined ? null : result });
     } catch (error) {
+      if (epoch !== this.epoch) return;
       if (error instanceof CodexRpcError) {
         this.respondError(id, error.toErrorObject());
       } else {
@@ -515,6 +623,8 @@ export class RpcPeer<
   private shutDown(info: TransportCloseInfo): void {
     if (this.currentState === "closed") return;
     this.currentState = "closed";
+    this.kept = [];
+    this.resendable.clear();
     for (const request of this.pending.takeAll()) {
       request.reject(
         ConnectionClosedError.fromCloseInfo(`${this.name}: request ${request.method} failed`, info),

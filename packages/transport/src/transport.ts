@@ -29,6 +29,17 @@ export interface Transport {
   onmessage?: (message: JsonRpcMessage) => void;
   onerror?: (error: Error) => void;
   onclose?: (info: TransportCloseInfo) => void;
+  /**
+   * Optional, for transports that can connect again (websocket, unix socket): set by whoever wants to
+   * reconnect. When it is set and the connection drops on its own, this fires instead of `onclose`,
+   * `send` refuses with `CodexConnectionLostError`, and the transport waits for `reopen()` or `close()`.
+   */
+  ondisconnect?: (info: TransportCloseInfo) => void;
+  /**
+   * Optional: connects again after `ondisconnect`. Rejects (and stays disconnected) when the server
+   * cannot be reached; `signal` abandons the attempt.
+   */
+  reopen?(signal?: AbortSignal): Promise<void>;
   /** Optional: a short label for logs and errors ("stdio:codex", "ws://127.0.0.1:8765"). Never holds a secret. */
   readonly label?: string;
 }

@@ -44,6 +44,8 @@ export interface TurnContext {
   failure: { code: string | number; message: string } | null;
   /** Why the last interrupt failed or gave up, when it did. */
   interruptError: string | null;
+  /** Why the turn is `detached` (the connection dropped), while it is. */
+  detachedBecause: string | null;
   /** The state an interrupt was asked for in: a failed interrupt goes back there. */
   interruptFrom: "starting" | "streaming" | "inactive" | null;
   /** `turn/interrupt` requests sent for the current interrupt. */
@@ -75,7 +77,11 @@ export type TurnEvent =
   | { type: "interrupt"; timeoutMs?: number | null }
   /** A server request of this turn arrived: it becomes a child actor `request:<id>`. */
   | { type: "request.opened"; request: RequestMachineInput }
-  | { type: "transport.failed"; code: string | number; message: string };
+  | { type: "transport.failed"; code: string | number; message: string }
+  /** The connection dropped and the client reconnects: the turn waits in `detached`. */
+  | { type: "connection.lost"; message: string }
+  /** The client reconnected and resumed the thread: the turn streams again. */
+  | { type: "connection.restored" };
 
 /** What the turn actor emits for its handle (`actor.on(type, ...)`). */
 export type TurnEmitted =
@@ -242,6 +248,14 @@ export const turnMachine = setup({
       error: ({ event }) => (event.type === "turn.completed" ? event.error : null),
       pendingRequests: () => [],
     }),
+    recordDetach: assign({
+      detachedBecause: ({ event }) => (event.type === "connection.lost" ? event.message : null),
+      interruptError: ({ context, event }) =>
+        event.type === "connection.lost" && context.interruptFrom !== null && context.interruptAttempts > 0
+          ? `the connection dropped: ${event.message}`
+          : context.interruptError,
+    }),
+    recordReattach: assign({ detachedBecause: null, started: true }),
     recordFailure: assign({
       failure: ({ event }) =>
         event.type === "transport.failed" ? { code: event.code, message: event.message } : null,
@@ -263,6 +277,7 @@ export const turnMachine = setup({
     steersInFlight: [],
     error: null,
     failure: null,
+    detachedBecause: null,
     interruptError: null,
     interruptFrom: null,
     interruptAttempts: 0,
@@ -276,6 +291,7 @@ export const turnMachine = setup({
       { target: ".failed", actions: "recordEnd" },
     ],
     "transport.failed": { target: ".failed", actions: "recordFailure" },
+    "connection.lost": { target: ".detached", actions: "recordDetach" },
     "inactivity.set": { actions: "setInactivityTimeout" },
     "request.opened": { actions: "openRequest" },
     "xstate.done.actor.*": { actions: "closeRequest" },
@@ -370,6 +386,17 @@ export const turnMachine = setup({
         awaitingEnd: {},
       },
     },
+    /**
+     * The connection dropped; the client reconnects and resumes the thread. No timer runs (the server
+     * goes on with the turn meanwhile); steers and interrupts are refused until `connection.restored`,
+     * which goes back to `streaming`. A turn that ended meanwhile ends from here; if reconnection gives
+     * up, `transport.failed`.
+     */
+    detached: {
+      on: {
+        "connection.restored": { target: "streaming", actions: "recordReattach" },
+      },
+    },
     unresponsive: {
       on: {
         interrupt: {
@@ -393,6 +420,7 @@ export type TurnStateName =
   | "inactive"
   | "interrupting"
   | "unresponsive"
+  | "detached"
   | "completed"
   | "interrupted"
   | "failed";

@@ -6,4 +6,6 @@ export type { ScenarioFile } from "./scenarioFile.js";
 export { readScenarioFile, writeScenarioFile } from "./scenarioFile.js";
 export type { StdioServerTransportOptions } from "./stdioServerTransport.js";
 export { StdioServerTransport } from "./stdioServerTransport.js";
+export type { TcpProxyOptions } from "./tcpProxy.js";
+export { startTcpProxy, TcpProxy } from "./tcpProxy.js";
 export { WebSocketServerTransport } from "./webSocketServerTransport.js";

@@ -4,6 +4,7 @@ export { createGate, ReplyGate } from "./gate.js";
 export type { FunctionCallItem, FunctionCallOutputItem, ResponsesRequestBody } from "./recordedRequest.js";
 export { RecordedRequest } from "./recordedRequest.js";
 export type {
+  ChunkGate,
   Chunking,
   ExecCommandOptions,
   FailedReplyOptions,

@@ -99,6 +99,26 @@ describe("reply builders", () => {
     ).toEqual({ cmd: "ls", sandbox_permissions: "use_default", workdir: "/w" });
   });
 
+  it("a chunk gate must fall between two deltas", () => {
+    const gate = createGate();
+    for (const afterChunk of [0, 3, 1.5]) {
+      expect(() => reply.message("a b c", { chunks: 3, gates: [{ afterChunk, gate }] })).toThrow(
+        /afterChunk must be 1 to 2/,
+      );
+    }
+    expect(
+      eventTypes(reply.reasoning("a b", { chunks: ["a ", "b"], gates: [{ afterChunk: 1, gate }] })),
+    ).toEqual([
+      "response.created",
+      "response.output_item.added",
+      "response.reasoning_summary_text.delta",
+      "gate",
+      "response.reasoning_summary_text.delta",
+      "response.output_item.done",
+      "response.completed",
+    ]);
+  });
+
   it("a gate reports when it is reached and released", async () => {
     const gate = createGate();
     expect(gate.isReached).toBe(false);

@@ -18,9 +18,27 @@ export interface ScriptedUsage {
 /** How a text is streamed: a number of near-equal deltas, or the deltas themselves. */
 export type Chunking = number | readonly string[];
 
+/** Holds a streamed text after its `afterChunk`-th delta (1-based) until the gate is released. */
+export interface ChunkGate {
+  readonly afterChunk: number;
+  readonly gate: ReplyGate;
+}
+
 export type ScriptedOutput =
-  | { readonly type: "message"; readonly text: string; readonly chunks: Chunking; readonly id?: string }
-  | { readonly type: "reasoning"; readonly text: string; readonly chunks: Chunking; readonly id?: string }
+  | {
+      readonly type: "message";
+      readonly text: string;
+      readonly chunks: Chunking;
+      readonly id?: string;
+      readonly gates?: readonly ChunkGate[];
+    }
+  | {
+      readonly type: "reasoning";
+      readonly text: string;
+      readonly chunks: Chunking;
+      readonly id?: string;
+      readonly gates?: readonly ChunkGate[];
+    }
   | {
       readonly type: "functionCall";
       readonly name: string;
@@ -70,6 +88,11 @@ export interface TextReplyOptions extends UsageOption {
   chunks?: Chunking;
   /** Item id; generated when omitted. */
   id?: string;
+  /**
+   * Hold the stream between deltas: after the `afterChunk`-th delta (1-based, fewer than the number of
+   * chunks) until the gate is released. The test awaits `gate.reached`, acts, then releases.
+   */
+  gates?: readonly ChunkGate[];
 }
 
 export interface FunctionCallOptions extends UsageOption {
@@ -148,12 +171,29 @@ function checkChunks(text: string, chunks: Chunking): Chunking {
   return [...chunks];
 }
 
+function checkGates(chunks: Chunking, gates: readonly ChunkGate[]): readonly ChunkGate[] {
+  const count = typeof chunks === "number" ? chunks : chunks.length;
+  for (const { afterChunk } of gates) {
+    if (!Number.isInteger(afterChunk) || afterChunk < 1 || afterChunk >= count) {
+      throw new ScriptedModelError(
+        "scripted_model_invalid_reply",
+        `a gate holds the stream between deltas: afterChunk must be 1 to ${count - 1}, got ${afterChunk}`,
+      );
+    }
+  }
+  return [...gates];
+}
+
 function textOutput(type: "message" | "reasoning", text: string, options: TextReplyOptions): StreamReply {
+  const chunks = checkChunks(text, options.chunks ?? 1);
   const output: ScriptedOutput = {
     type,
     text,
-    chunks: checkChunks(text, options.chunks ?? 1),
+    chunks,
     ...(options.id === undefined ? {} : { id: options.id }),
+    ...(options.gates === undefined || options.gates.length === 0
+      ? {}
+      : { gates: checkGates(chunks, options.gates) }),
   };
   return stream([{ kind: "output", output }], completed(options.usage));
 }

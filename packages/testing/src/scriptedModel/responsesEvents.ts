@@ -1,5 +1,6 @@
 import type { ReplyGate } from "./gate.js";
 import type {
+  ChunkGate,
   Chunking,
   ResponsesStreamEvent,
   ScriptedOutput,
@@ -46,24 +47,41 @@ export function usageToWire(usage: ScriptedUsage): Record<string, unknown> {
   };
 }
 
-function outputEvents(output: ScriptedOutput, outputIndex: number, nextId: IdSource): ResponsesStreamEvent[] {
+/** The deltas as send actions, with each gate's pause after its chunk. */
+function deltaActions(
+  deltas: readonly string[],
+  gates: readonly ChunkGate[] | undefined,
+  event: (delta: string) => ResponsesStreamEvent,
+): StreamAction[] {
+  const actions: StreamAction[] = [];
+  deltas.forEach((delta, index) => {
+    actions.push({ kind: "send", event: event(delta) });
+    for (const held of gates ?? [])
+      if (held.afterChunk === index + 1) actions.push({ kind: "gate", gate: held.gate });
+  });
+  return actions;
+}
+
+const send = (event: ResponsesStreamEvent): StreamAction => ({ kind: "send", event });
+
+function outputEvents(output: ScriptedOutput, outputIndex: number, nextId: IdSource): StreamAction[] {
   switch (output.type) {
     case "message": {
       const id = output.id ?? nextId("msg");
       return [
-        {
+        send({
           type: "response.output_item.added",
           output_index: outputIndex,
           item: { type: "message", role: "assistant", id, content: [] },
-        },
-        ...splitIntoChunks(output.text, output.chunks).map((delta) => ({
+        }),
+        ...deltaActions(splitIntoChunks(output.text, output.chunks), output.gates, (delta) => ({
           type: "response.output_text.delta",
           item_id: id,
           output_index: outputIndex,
           content_index: 0,
           delta,
         })),
-        {
+        send({
           type: "response.output_item.done",
           output_index: outputIndex,
           item: {
@@ -72,34 +90,34 @@ function outputEvents(output: ScriptedOutput, outputIndex: number, nextId: IdSou
             id,
             content: [{ type: "output_text", text: output.text }],
           },
-        },
+        }),
       ];
     }
     case "reasoning": {
       const id = output.id ?? nextId("rs");
       return [
-        {
+        send({
           type: "response.output_item.added",
           output_index: outputIndex,
           item: { type: "reasoning", id, summary: [] },
-        },
-        ...splitIntoChunks(output.text, output.chunks).map((delta) => ({
+        }),
+        ...deltaActions(splitIntoChunks(output.text, output.chunks), output.gates, (delta) => ({
           type: "response.reasoning_summary_text.delta",
           item_id: id,
           output_index: outputIndex,
           summary_index: 0,
           delta,
         })),
-        {
+        send({
           type: "response.output_item.done",
           output_index: outputIndex,
           item: { type: "reasoning", id, summary: [{ type: "summary_text", text: output.text }] },
-        },
+        }),
       ];
     }
     case "functionCall": {
       return [
-        {
+        send({
           type: "response.output_item.done",
           output_index: outputIndex,
           item: {
@@ -109,7 +127,7 @@ function outputEvents(output: ScriptedOutput, outputIndex: number, nextId: IdSou
             name: output.name,
             arguments: output.arguments,
           },
-        },
+        }),
       ];
     }
     default: {
@@ -130,8 +148,7 @@ export function renderStream(reply: StreamReply, nextId: IdSource): StreamAction
   for (const step of reply.steps) {
     switch (step.kind) {
       case "output":
-        for (const event of outputEvents(step.output, outputIndex, nextId))
-          actions.push({ kind: "send", event });
+        actions.push(...outputEvents(step.output, outputIndex, nextId));
         outputIndex++;
         break;
       case "event":

@@ -341,6 +341,40 @@ describe("ScriptedModel", () => {
     ]);
   });
 
+  it("holds a message between two deltas with a chunk gate", async () => {
+    await using model = await ScriptedModel.start();
+    const gate = createGate();
+    model.enqueue(reply.message("one two three four", { chunks: 4, gates: [{ afterChunk: 2, gate }] }));
+    const response = await post(model);
+    await gate.reached;
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let before = "";
+    while ((before.match(/event: response\.output_text\.delta/g) ?? []).length < 2) {
+      before += decoder.decode((await reader.read()).value);
+    }
+    const held = parseSse(before);
+    expect(held.map((event) => event.event)).toEqual([
+      "response.created",
+      "response.output_item.added",
+      "response.output_text.delta",
+      "response.output_text.delta",
+    ]);
+    gate.release();
+    let rest = "";
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += decoder.decode(chunk.value);
+    const after = parseSse(rest);
+    expect(after.map((event) => event.event)).toEqual([
+      "response.output_text.delta",
+      "response.output_text.delta",
+      "response.output_item.done",
+      "response.completed",
+    ]);
+    const deltas = [...held, ...after].filter((e) => e.event === "response.output_text.delta");
+    expect(deltas.map((e) => e.data.delta).join("")).toBe("one two three four");
+  });
+
   it("can gate the middle of a stream with reply.waitFor", async () => {
     await using model = await ScriptedModel.start();
     const gate = createGate();

@@ -90,3 +90,22 @@ export class CodexKeepAliveTimeoutError extends CodexTransportError {
     this.timeoutMs = options.timeoutMs;
   }
 }
+
+/**
+ * The connection dropped and the client is reconnecting (websocket, unix socket): a request that was
+ * waiting for its answer, or one sent before the connection came back, fails with this. The server may
+ * have carried it out; a read (`thread/read`, `model/list`...) is sent again instead. Worth retrying
+ * once the client is `ready` again.
+ */
+export class CodexConnectionLostError extends CodexTransportError {
+  /** Why the connection dropped ("socket closed (1006)"). */
+  readonly reason: string;
+  /** The request that failed, when it was one. */
+  readonly method: string | undefined;
+
+  constructor(message: string, options: CodexErrorOptions & { reason: string; method?: string }) {
+    super(message, { cause: options.cause, code: "connection_lost" });
+    this.reason = options.reason;
+    this.method = options.method;
+  }
+}

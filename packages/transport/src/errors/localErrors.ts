@@ -30,9 +30,11 @@ export class ConnectionClosedError extends CodexTransportError {
       signal?: string | null;
       closeCode?: number;
       stderrTail?: string;
+      /** A subclass's own code; default `connection_closed`. */
+      code?: string;
     },
   ) {
-    super(message, { cause: details?.cause, code: "connection_closed" });
+    super(message, { cause: details?.cause, code: details?.code ?? "connection_closed" });
     this.reason = details?.reason;
     this.exitCode = details?.exitCode;
     this.signal = details?.signal;

@@ -1,5 +1,6 @@
 import type { JsonRpcMessage } from "@codex-app-server/protocol";
 import {
+  CodexConnectionLostError,
   CodexInvalidMessageError,
   CodexKeepAliveTimeoutError,
   CodexMessageTooLargeError,
@@ -14,7 +15,8 @@ import { sendRefusal } from "./sendRefusal.js";
 import { serializeMessage } from "./serializeMessage.js";
 import { redact, type SocketConnection, type SocketConnector } from "./socketConnection.js";
 
-type State = "new" | "connecting" | "open" | "closing" | "closed";
+/** `disconnected`: the connection dropped, `ondisconnect` was told; `reopen()` or `close()` comes next. */
+type State = "new" | "connecting" | "open" | "disconnected" | "reconnecting" | "closing" | "closed";
 
 interface QueuedSend {
   message: JsonRpcMessage;
@@ -53,12 +55,16 @@ export abstract class MessageSocketTransport implements Transport {
   onmessage?: (message: JsonRpcMessage) => void;
   onerror?: (error: Error) => void;
   onclose?: (info: TransportCloseInfo) => void;
+  ondisconnect?: (info: TransportCloseInfo) => void;
   readonly label: string;
 
   // Truly private: the settings hold the secrets, and nothing that walks an object's fields may find them.
   readonly #settings: MessageSocketTransportSettings;
   private readonly queue: QueuedSend[] = [];
-  private readonly abortConnect = new AbortController();
+  private abortConnect = new AbortController();
+  /** Why the connection dropped, while `disconnected` or `reconnecting`. */
+  private lostReason = "";
+  private generation = 0;
   private state: State = "new";
   private connection: SocketConnection | undefined;
   private inflight = 0;
@@ -69,9 +75,8 @@ export abstract class MessageSocketTransport implements Transport {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private pongTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveEnded!: () => void;
-  private readonly ended = new Promise<void>((resolve) => {
-    this.resolveEnded = resolve;
-  });
+  /** Settles when the current connection is gone (a new one after each `reopen()`). */
+  private ended = this.newEnded();
 
   protected constructor(settings: MessageSocketTransportSettings) {
     this.#settings = settings;
@@ -106,11 +111,50 @@ export abstract class MessageSocketTransport implements Transport {
     return this.starting;
   }
 
-  private async connect(): Promise<void> {
+  /**
+   * Connects again after `ondisconnect`. Rejects (and stays `disconnected`) when the server cannot be
+   * reached or `signal` aborts; resolves once the new connection is open.
+   */
+  async reopen(signal?: AbortSignal): Promise<void> {
+    if (this.state !== "disconnected") {
+      throw this.closeRequested || this.state === "closed"
+        ? new ConnectionClosedError(`${this.label} is closed`)
+        : new CodexTransportError(
+            `${this.label}: reopen() is for a dropped connection (state ${this.state})`,
+            {
+              code: "invalid_state",
+            },
+          );
+    }
+    this.state = "reconnecting";
+    this.abortConnect = new AbortController();
+    this.ended = this.newEnded();
+    const abort = () => this.abortConnect.abort();
+    signal?.addEventListener("abort", abort, { once: true });
+    this.starting = this.connect(true);
+    try {
+      await this.starting;
+    } finally {
+      signal?.removeEventListener("abort", abort);
+    }
+  }
+
+  private newEnded(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.resolveEnded = resolve;
+    });
+  }
+
+  private async connect(again = false): Promise<void> {
+    // Events of an earlier connection (a terminated socket's late close) must not touch this one.
+    const generation = ++this.generation;
+    const current = () => generation === this.generation;
     try {
       this.connection = await this.#settings.connect(
         {
-          onText: (text) => this.receive(text),
+          onText: (text) => {
+            if (current()) this.receive(text);
+          },
           onBinary: (byteLength) =>
             this.onerror?.(
               new CodexInvalidMessageError(
@@ -119,17 +163,23 @@ export abstract class MessageSocketTransport implements Transport {
               ),
             ),
           onError: (error) => this.onerror?.(error),
-          onClose: (code, reason, error) => this.finish(code, reason, error),
+          onClose: (code, reason, error) => {
+            if (current()) this.finish(code, reason, error);
+          },
           onPong: () => this.receivedPong(),
         },
         this.abortConnect.signal,
       );
     } catch (error) {
-      this.state = "closed";
       this.resolveEnded();
+      if (again && this.state === "reconnecting") {
+        this.state = "disconnected";
+        throw error;
+      }
+      this.state = "closed";
       throw error;
     }
-    if (this.state === "connecting") {
+    if (this.state === "connecting" || this.state === "reconnecting") {
       this.state = "open";
       this.startKeepAlive();
     }
@@ -167,12 +217,11 @@ export abstract class MessageSocketTransport implements Transport {
       `${this.label}: the server did not answer a ping within ${timeoutMs} ms; the connection was dropped`,
       { timeoutMs },
     );
-    this.state = "closed";
     this.stopKeepAlive();
     this.resolveEnded();
     this.connection?.terminate();
     this.rejectQueued(`no answer to a ping within ${timeoutMs} ms`);
-    this.notifyClose({
+    this.dropped({
       reason: `no answer to a ping within ${timeoutMs} ms (connection dropped)`,
       closeCode: ABNORMAL_CLOSURE,
       error,
@@ -193,6 +242,16 @@ export abstract class MessageSocketTransport implements Transport {
         this.queue.push({ message, resolve, reject });
         this.flush();
       });
+    }
+    if (this.state === "disconnected" || this.state === "reconnecting") {
+      return Promise.reject(
+        new CodexConnectionLostError(
+          `cannot send on ${this.label}: the connection dropped (${this.lostReason})`,
+          {
+            reason: this.lostReason,
+          },
+        ),
+      );
     }
     return sendRefusal(this.label, this.state === "new" || this.state === "connecting");
   }
@@ -255,8 +314,7 @@ export abstract class MessageSocketTransport implements Transport {
   }
 
   private finish(code: number, rawReason: string, error?: Error): void {
-    if (this.state === "closed") return;
-    this.state = "closed";
+    if (this.state === "closed" || this.state === "disconnected") return;
     this.stopKeepAlive();
     this.resolveEnded();
     const reason = redact(rawReason, this.#settings.secrets);
@@ -276,6 +334,22 @@ export abstract class MessageSocketTransport implements Transport {
         },
       );
     }
+    this.dropped(info);
+  }
+
+  /**
+   * The connection is gone. Dropped on its own with someone waiting to reconnect (`ondisconnect`): the
+   * transport stays usable for `reopen()`. Otherwise it is closed for good.
+   */
+  private dropped(info: TransportCloseInfo): void {
+    if (!this.closeRequested && this.ondisconnect !== undefined) {
+      this.state = "disconnected";
+      this.connection = undefined;
+      this.lostReason = info.reason;
+      this.ondisconnect(info);
+      return;
+    }
+    this.state = "closed";
     this.notifyClose(info);
   }
 
@@ -288,7 +362,7 @@ export abstract class MessageSocketTransport implements Transport {
   private async shutdown(): Promise<void> {
     this.closeRequested = true;
     this.stopKeepAlive();
-    if (this.state === "connecting") {
+    if (this.state === "connecting" || this.state === "reconnecting") {
       this.abortConnect.abort();
       await this.starting?.catch(() => undefined);
     }

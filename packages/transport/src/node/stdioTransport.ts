@@ -2,7 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { JsonRpcMessage } from "@codex-app-server/protocol";
-import { CodexSpawnError } from "../errors/connectionErrors.js";
+import { CodexConnectionLostError, CodexSpawnError } from "../errors/connectionErrors.js";
 import { CodexTransportError, ConnectionClosedError } from "../errors/localErrors.js";
 import { JsonLineDecoder } from "../jsonLineDecoder.js";
 import { INSPECT, type InspectFunction, inspectSummary } from "../redactedInspect.js";
@@ -51,9 +51,17 @@ export interface StdioTransportOptions {
    * Default false.
    */
   detached?: boolean;
+  /**
+   * Start the server again when it dies: the transport gets a `reopen()` that spawns a new one, and a
+   * peer that reconnects (the client's `reconnect` option) hears `ondisconnect` instead of `onclose`.
+   * The dead server's running turns are lost either way; its threads are on disk and can be resumed.
+   * Default false.
+   */
+  respawn?: boolean;
 }
 
-type State = "new" | "starting" | "open" | "closing" | "closed";
+/** `disconnected`: the server died and `respawn` is on; `reopen()` or `close()` comes next. */
+type State = "new" | "starting" | "open" | "disconnected" | "closing" | "closed";
 
 interface QueuedWrite {
   message: JsonRpcMessage;
@@ -77,6 +85,9 @@ export class StdioTransport implements Transport {
   onmessage?: (message: JsonRpcMessage) => void;
   onerror?: (error: Error) => void;
   onclose?: (info: TransportCloseInfo) => void;
+  ondisconnect?: (info: TransportCloseInfo) => void;
+  /** Spawns a new server after the last one died; only with `respawn: true`. */
+  readonly reopen?: (signal?: AbortSignal) => Promise<void>;
 
   readonly label: string;
   /** The program that runs (or will run), after resolution. */
@@ -86,7 +97,7 @@ export class StdioTransport implements Transport {
   // Truly private: `env` may hold API keys, and nothing that walks an object's fields may find them.
   readonly #options: StdioTransportOptions;
   private readonly closeTimeoutMs: number;
-  private readonly decoder: JsonLineDecoder;
+  private decoder: JsonLineDecoder;
   private readonly stderr: LineTail;
   private readonly queue: QueuedWrite[] = [];
   private state: State = "new";
@@ -98,9 +109,9 @@ export class StdioTransport implements Transport {
   private closing: Promise<void> | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveEnded!: () => void;
-  private readonly ended = new Promise<void>((resolve) => {
-    this.resolveEnded = resolve;
-  });
+  /** Settles when the current child is gone (a new promise for each respawned one). */
+  private ended = this.newEnded();
+  private respawning = false;
 
   constructor(options: StdioTransportOptions = {}) {
     this.#options = options;
@@ -113,12 +124,45 @@ export class StdioTransport implements Transport {
     this.args = resolved.args;
     this.label = `stdio:${basename(resolved.command)}`;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
-    this.decoder = new JsonLineDecoder({
-      maxMessageBytes: options.maxMessageBytes,
+    this.decoder = this.newDecoder();
+    this.stderr = new LineTail(options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES, options.onStderrLine);
+    if (options.respawn) this.reopen = (signal) => this.respawn(signal);
+  }
+
+  private newDecoder(): JsonLineDecoder {
+    return new JsonLineDecoder({
+      maxMessageBytes: this.#options.maxMessageBytes,
       onMessage: (message) => this.deliver(message),
       onError: (error) => this.onerror?.(error),
     });
-    this.stderr = new LineTail(options.stderrTailLines ?? DEFAULT_STDERR_TAIL_LINES, options.onStderrLine);
+  }
+
+  private newEnded(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.resolveEnded = resolve;
+    });
+  }
+
+  /** Spawns a new server after `ondisconnect`; rejects (and stays disconnected) when it cannot start. */
+  private async respawn(signal?: AbortSignal): Promise<void> {
+    if (this.state !== "disconnected") {
+      throw this.closeRequested || this.state === "closed"
+        ? new ConnectionClosedError(`${this.label} is closed`)
+        : new CodexTransportError(`${this.label}: reopen() is for a server that died (state ${this.state})`, {
+            code: "invalid_state",
+          });
+    }
+    signal?.throwIfAborted();
+    this.state = "starting";
+    this.respawning = true;
+    this.ended = this.newEnded();
+    this.decoder = this.newDecoder();
+    this.starting = this.spawnChild();
+    try {
+      await this.starting;
+    } finally {
+      this.respawning = false;
+    }
   }
 
   /** What `JSON.stringify` shows of the transport: label, program, arguments, pid and state; never `env`. */
@@ -172,6 +216,16 @@ export class StdioTransport implements Transport {
         this.flush();
       });
     }
+    if (this.state === "disconnected" || this.respawning) {
+      return Promise.reject(
+        new CodexConnectionLostError(
+          `cannot send on ${this.label}: the app-server died and is being restarted`,
+          {
+            reason: "the app-server died",
+          },
+        ),
+      );
+    }
     return sendRefusal(this.label, this.state === "new" || this.state === "starting");
   }
 
@@ -192,7 +246,7 @@ export class StdioTransport implements Transport {
         detached: this.#options.detached ?? false,
       });
     } catch (cause) {
-      this.state = "closed";
+      this.state = this.respawning ? "disconnected" : "closed";
       this.resolveEnded();
       throw this.spawnError(cause);
     }
@@ -222,7 +276,7 @@ export class StdioTransport implements Transport {
         child.once("error", reject);
       });
     } catch (cause) {
-      this.state = "closed";
+      this.state = this.respawning ? "disconnected" : "closed";
       this.resolveEnded();
       throw this.spawnError(cause);
     }
@@ -263,7 +317,7 @@ export class StdioTransport implements Transport {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.state === "closed" || this.state === "starting") return;
+    if (this.state === "closed" || this.state === "starting" || this.state === "disconnected") return;
     this.rejectQueued(code, signal);
     this.graceTimer = setTimeout(() => {
       this.child?.stdout.destroy();
@@ -275,7 +329,7 @@ export class StdioTransport implements Transport {
 
   private finish(code: number | null, signal: NodeJS.Signals | null): void {
     // While starting, a failed spawn is reported by start() itself.
-    if (this.state === "closed" || this.state === "starting") return;
+    if (this.state === "closed" || this.state === "starting" || this.state === "disconnected") return;
     this.state = "closed";
     clearTimeout(this.graceTimer);
     const child = this.child;
@@ -305,6 +359,11 @@ export class StdioTransport implements Transport {
         signal,
         stderrTail,
       });
+      if (this.reopen !== undefined && this.ondisconnect !== undefined) {
+        this.state = "disconnected";
+        this.ondisconnect(info);
+        return;
+      }
     }
     this.notifyClose(info);
   }
@@ -319,7 +378,7 @@ export class StdioTransport implements Transport {
     this.closeRequested = true;
     if (this.state === "starting") await this.starting?.catch(() => undefined);
     const child = this.child;
-    if (this.state === "new" || this.state === "closed" || !child) {
+    if (this.state === "new" || this.state === "closed" || this.state === "disconnected" || !child) {
       this.state = "closed";
       this.resolveEnded();
       this.notifyClose({ reason: "closed by client" });

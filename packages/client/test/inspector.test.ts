@@ -20,4 +20,22 @@ describe("inspector in Node", () => {
     expect(Object.keys(report.seen)).toEqual(expect.arrayContaining(["client", "thread", "turn"]));
     expect(report.seen.turn).toContain('"completed"');
   });
+
+  it("createWebSocketInspector with a receiver listening: the receiver sees the turn under its thread, and stop() lets the process exit", async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ["--conditions=@codex-app-server/source", "--import", "tsx", "test/fixtures/inspectorWebSocket.ts"],
+      { cwd: packageDir, timeout: 60_000 },
+    );
+    const report = JSON.parse(stdout) as {
+      finalText: string;
+      actors: Array<{ id: string; parent: string | null }>;
+    };
+    expect(report.finalText).toBe("ok");
+    const thread = report.actors.find((a) => a.id.startsWith("thread:"));
+    const turn = report.actors.find((a) => a.id.startsWith("turn:"));
+    expect(report.actors[0]).toEqual({ id: "client", parent: null });
+    expect(thread?.parent).toBe("client");
+    expect(turn?.parent).toBe(thread?.id);
+  });
 });

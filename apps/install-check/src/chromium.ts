@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserTurnReport } from "./browserTurn.js";
 
 /** Debian's Chromium (`apt-get install -y chromium`); `CHROMIUM_PATH` overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -40,4 +41,30 @@ export async function launchChromium(): Promise<BrowserContext & AsyncDisposable
       rmSync(profile, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * Opens `origin` (a page that bundles `runBrowserTurn`) in a new tab, waits for it to be ready, and
+ * runs one turn there against `url`: what the page's client received.
+ */
+export async function browserTurnInTab(
+  browser: BrowserContext,
+  origin: string,
+  url: string,
+  prompt: string,
+  onConsoleError: (text: string) => void = () => {},
+): Promise<BrowserTurnReport> {
+  const tab = await browser.newPage();
+  tab.on("console", (message) => {
+    if (message.type() === "error") onConsoleError(message.text());
+  });
+  await tab.goto(origin);
+  await tab.waitForFunction(() => document.title === "ready");
+  return tab.evaluate(
+    ([u, p]) =>
+      (
+        window as unknown as { runBrowserTurn: (u: string, p: string) => Promise<BrowserTurnReport> }
+      ).runBrowserTurn(u, p),
+    [url, prompt] as const,
+  );
 }

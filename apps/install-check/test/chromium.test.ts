@@ -5,8 +5,7 @@ import { fileURLToPath } from "node:url";
 import { FakeAppServer, step } from "@codex-app-server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BrowserApp, buildBrowserApp } from "../src/browserApp.js";
-import type { BrowserTurnReport } from "../src/browserTurn.js";
-import { launchChromium } from "../src/chromium.js";
+import { browserTurnInTab, launchChromium } from "../src/chromium.js";
 import { startPageServer } from "../src/pageServer.js";
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -37,19 +36,9 @@ describe("the bundled websocket client in headless Chromium", () => {
     await using fake = await FakeAppServer.listen({ turns: [[step.message(answer, { chunks: 4 })]] });
     await using page = await startPageServer(app.dir, { url: fake.url, headers: fake.headers });
     await using browser = await launchChromium();
-    const tab = await browser.newPage();
     const consoleErrors: string[] = [];
-    tab.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
-    });
-    await tab.goto(page.origin);
-    await tab.waitForFunction(() => document.title === "ready");
-    const report = await tab.evaluate(
-      ([url, prompt]) =>
-        (
-          window as unknown as { runBrowserTurn: (u: string, p: string) => Promise<BrowserTurnReport> }
-        ).runBrowserTurn(url, prompt),
-      [page.proxyUrl, "Say hello"] as const,
+    const report = await browserTurnInTab(browser, page.origin, page.proxyUrl, "Say hello", (text) =>
+      consoleErrors.push(text),
     );
 
     expect(report).toEqual({ deltas: answer, finalResponse: answer, status: "completed" });

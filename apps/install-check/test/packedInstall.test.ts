@@ -6,8 +6,7 @@ import { FakeAppServer, step } from "@codex-app-server/testing";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBrowserApp } from "../src/browserApp.js";
-import type { BrowserTurnReport } from "../src/browserTurn.js";
-import { launchChromium } from "../src/chromium.js";
+import { browserTurnInTab, launchChromium } from "../src/chromium.js";
 import { createConsumer, packAll, RESOLUTIONS, type Resolution } from "../src/consumerProject.js";
 import { PUBLISHED_PACKAGES } from "../src/entries.js";
 import { startPageServer } from "../src/pageServer.js";
@@ -93,16 +92,7 @@ describe("packed, installed with npm into a fresh project", () => {
     await using fake = await FakeAppServer.listen({ turns: [[step.message(answer, { chunks: 3 })]] });
     await using page = await startPageServer(app.dir, { url: fake.url, headers: fake.headers });
     await using browser = await launchChromium();
-    const tab = await browser.newPage();
-    await tab.goto(page.origin);
-    await tab.waitForFunction(() => document.title === "ready");
-    const report = await tab.evaluate(
-      ([url, prompt]) =>
-        (
-          window as unknown as { runBrowserTurn: (u: string, p: string) => Promise<BrowserTurnReport> }
-        ).runBrowserTurn(url, prompt),
-      [page.proxyUrl, "hi"] as const,
-    );
+    const report = await browserTurnInTab(browser, page.origin, page.proxyUrl, "hi");
     expect(report).toEqual({ deltas: answer, finalResponse: answer, status: "completed" });
   });
 });

@@ -39,17 +39,17 @@ const ids = { threadId: "thr_1", turnId: "turn_1", itemId: "item_1" };
 const commandApproval = (fields: Record<string, unknown>) =>
   ({ ...ids, kind: "command", startedAtMs: 1, ...fields }) as never;
 
+/** An `item/permissions/requestApproval` request's params: the ids, the permissions asked, a reason. */
+const permissionsApproval = (permissions: unknown, reason: string | null = null) =>
+  ({ ...ids, environmentId: null, startedAtMs: 1, cwd: "/w", reason, permissions }) as never;
+
 describe("server requests: safe defaults without a handler", () => {
   it("permissions: an empty grant for the turn", async () => {
     await using t = await rawServer();
-    const answer = await t.server.request("item/permissions/requestApproval", {
-      ...ids,
-      environmentId: null,
-      startedAtMs: 1,
-      cwd: "/w",
-      reason: null,
-      permissions: { network: { enabled: true } },
-    } as never);
+    const answer = await t.server.request(
+      "item/permissions/requestApproval",
+      permissionsApproval({ network: { enabled: true } }),
+    );
     expect(answer).toEqual({ permissions: {}, scope: "turn" });
   });
 
@@ -104,14 +104,10 @@ describe("server requests: safe defaults without a handler", () => {
 describe("server requests: handler helpers", () => {
   it("grants exactly the permissions asked, for the session", async () => {
     await using t = await rawServer((r) => (r.kind === "permissions" ? r.grant("session") : undefined));
-    const answer = await t.server.request("item/permissions/requestApproval", {
-      ...ids,
-      environmentId: null,
-      startedAtMs: 1,
-      cwd: "/w",
-      reason: "net",
-      permissions: { network: { enabled: true }, fileSystem: null },
-    } as never);
+    const answer = await t.server.request(
+      "item/permissions/requestApproval",
+      permissionsApproval({ network: { enabled: true }, fileSystem: null }, "net"),
+    );
     expect(answer).toEqual({ permissions: { network: { enabled: true } }, scope: "session" });
   });
 
@@ -270,14 +266,10 @@ describe("server requests: a permissions grant never exceeds the request", () =>
   /** What the server receives when the handler answers `answer` to a request asking for `permissions`. */
   async function answerTo(answer: unknown, permissions: unknown = asked) {
     await using t = await rawServer(() => answer);
-    const received = await t.server.request("item/permissions/requestApproval", {
-      ...ids,
-      environmentId: null,
-      startedAtMs: 1,
-      cwd: "/w",
-      reason: null,
-      permissions,
-    } as never);
+    const received = await t.server.request(
+      "item/permissions/requestApproval",
+      permissionsApproval(permissions),
+    );
     return { received, errors: t.errors.map((error) => error.message) };
   }
 
@@ -344,14 +336,10 @@ describe("server requests: a permissions grant never exceeds the request", () =>
   it("grant() passes the check: it grants exactly what was asked", async () => {
     const permissions = { ...asked, network: { enabled: true } };
     await using t = await rawServer((r) => (r.kind === "permissions" ? r.grant() : undefined));
-    const received = await t.server.request("item/permissions/requestApproval", {
-      ...ids,
-      environmentId: null,
-      startedAtMs: 1,
-      cwd: "/w",
-      reason: null,
-      permissions,
-    } as never);
+    const received = await t.server.request(
+      "item/permissions/requestApproval",
+      permissionsApproval(permissions),
+    );
     expect(received).toEqual({
       permissions: { network: { enabled: true }, fileSystem: asked.fileSystem },
       scope: "turn",

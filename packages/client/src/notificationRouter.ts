@@ -145,6 +145,10 @@ export class NotificationRouter {
       this.broker.withdraw(String(notification.params.requestId));
       return;
     }
+    // After a reconnection, a request the server has not asked again ends when its item does.
+    if (notification.method === "item/completed" && this.broker.hasOrphans) {
+      this.broker.itemCompleted(notification.params.item.id);
+    }
     const route = routeOf(notification.method, notification.params);
     const turnId = route.turnId;
     if (turnId !== undefined) {

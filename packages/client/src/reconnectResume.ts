@@ -1,4 +1,4 @@
-import type { ThreadResumeResponse } from "@codex-app-server/protocol";
+import type { ThreadResumeResponse, Turn } from "@codex-app-server/protocol";
 import type {
   ClientPeer,
   CodexConnectionLostError,
@@ -84,6 +84,7 @@ export async function resumeAll(host: ReconnectHost, signal: AbortSignal): Promi
     else list.push(turn);
   }
   const resumes: Promise<void>[] = [];
+  const resumedTurns = new Map<string, Turn>();
   for (const thread of host.threads.values()) {
     const state = thread.state;
     if (state === "archived" || state === "closed" || state === "released") continue;
@@ -92,6 +93,7 @@ export async function resumeAll(host: ReconnectHost, signal: AbortSignal): Promi
       host.peer.request("thread/resume", { threadId: thread.id }, { signal }).then(
         (response: ThreadResumeResponse) => {
           thread.info = response.thread;
+          for (const resumed of response.thread.turns) resumedTurns.set(resumed.id, resumed);
           thread._settingsReported(settingsOfResponse(response));
           for (const turn of turns) {
             const resumed = response.thread.turns.find((t) => t.id === turn.turnId);
@@ -110,5 +112,5 @@ export async function resumeAll(host: ReconnectHost, signal: AbortSignal): Promi
     );
   }
   await Promise.all(resumes);
-  host.broker.withdrawUnclaimed();
+  host.broker.withdrawUnclaimed(resumedTurns);
 }

@@ -1,4 +1,4 @@
-import type { RequestId } from "@codex-app-server/protocol";
+import type { RequestId, Turn } from "@codex-app-server/protocol";
 import { routeOf } from "@codex-app-server/protocol";
 import type { AnyActorRef } from "xstate";
 import { AsyncQueue } from "./asyncQueue.js";
@@ -62,6 +62,9 @@ interface OpenRequest {
   outcome: Promise<ServerRequestOutcome>;
   /** Method and params: how a request the server asks again after a reconnection is recognised. */
   resendKey: string;
+  /** The turn and the item the request is about, when it names them. */
+  turnId: string | null;
+  itemId: string | null;
 }
 
 /**
@@ -110,7 +113,14 @@ export class ServerRequestBroker {
     const outcome = new Promise<ServerRequestOutcome>((resolve) => {
       settle = resolve;
     });
-    const open: OpenRequest = { actor: undefined, outcome, resendKey };
+    const itemId = (params as { itemId?: unknown } | null)?.itemId;
+    const open: OpenRequest = {
+      actor: undefined,
+      outcome,
+      resendKey,
+      turnId: input.turnId,
+      itemId: typeof itemId === "string" ? itemId : null,
+    };
     this.open.set(key, open);
     parent.send({ type: "request.opened", request: input });
     const actor = parent.getSnapshot().children[`request:${key}`] as AnyActorRef | undefined;
@@ -146,14 +156,36 @@ export class ServerRequestBroker {
   }
 
   /**
-   * Reconnected and resumed: the server has asked again what it still waits for. The rest it no longer
-   * waits for (answered, or ended with its turn meanwhile): withdrawn.
+   * Reconnected and resumed (`turns`: the turns of the resumed threads, by id). What the server can no
+   * longer be waiting for is withdrawn: a request of no turn, of a turn the server no longer runs, or
+   * about an item the resumed turn lists as completed. The others wait to be asked again, which the
+   * server may do after its answer to `thread/resume` (or withdrawn once their item completes, or stopped
+   * with their turn).
    */
-  withdrawUnclaimed(): void {
-    const unclaimed = [...this.orphans.values()];
-    this.orphans.clear();
-    for (const open of unclaimed) {
+  withdrawUnclaimed(turns: ReadonlyMap<string, Turn>): void {
+    for (const [resendKey, open] of this.orphans) {
+      const turn = open.turnId === null ? undefined : turns.get(open.turnId);
+      const settled =
+        turn === undefined ||
+        turn.status !== "inProgress" ||
+        (open.itemId !== null && turn.items.some((item) => item.id === open.itemId));
+      if (!settled) continue;
+      this.orphans.delete(resendKey);
       open.actor?.send({ type: "withdraw", reason: "the server did not ask again after the reconnection" });
+    }
+  }
+
+  /** True while requests of a dropped connection wait to be asked again. */
+  get hasOrphans(): boolean {
+    return this.orphans.size > 0;
+  }
+
+  /** An item completed: a request about it that waits to be asked again never will be. */
+  itemCompleted(itemId: string): void {
+    for (const [resendKey, open] of this.orphans) {
+      if (open.itemId !== itemId) continue;
+      this.orphans.delete(resendKey);
+      open.actor?.send({ type: "withdraw", reason: "its item completed without the server asking again" });
     }
   }
 

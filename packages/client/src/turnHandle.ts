@@ -1,11 +1,4 @@
-import type {
-  ThreadItem,
-  ThreadTokenUsage,
-  Turn,
-  TurnError,
-  TurnSteerResponse,
-} from "@codex-app-server/protocol";
-import { CodexAbortError, CodexTimeoutError } from "@codex-app-server/transport";
+import type { Turn, TurnSteerResponse } from "@codex-app-server/protocol";
 import type { ChatContinuation } from "./continuation.js";
 import { CodexEventsDroppedError, CodexInvalidStateError, CodexTurnInactiveError } from "./errors.js";
 import type { Input } from "./inputs.js";
@@ -13,7 +6,9 @@ import { normalizeInput } from "./inputs.js";
 import type { TurnActorRef, TurnStateName } from "./machines/turnMachine.js";
 import type { ConversationStep } from "./steps.js";
 import { isStepItem, toConversationStep } from "./steps.js";
+import { waitForTurnEnd } from "./turnEnd.js";
 import { TurnEventLog } from "./turnEventLog.js";
+import { TurnFold } from "./turnFold.js";
 import type { TurnCursorSource, TurnReadOptions } from "./turnReader.js";
 import { readTurn } from "./turnReader.js";
 import { TurnRecovery } from "./turnRecovery.js";
@@ -61,12 +56,7 @@ export class TurnHandle {
 
   private readonly host: TurnHost;
   private readonly log = new TurnEventLog<ServerNotification>();
-  private readonly completedItems: ThreadItem[] = [];
-  private finalText: string | null = null;
-  private finalItemId: string | null = null;
-  private usage: ThreadTokenUsage | null = null;
-  private lastError: TurnError | null = null;
-  private endTurn: Turn | null = null;
+  private readonly fold = new TurnFold();
   private reading = false;
   private readMode: ChatContinuation["mode"] = "stream";
   private ended = false;
@@ -162,13 +152,13 @@ export class TurnHandle {
         break;
       }
       case "item/completed":
-        this.recordItem(notification.params.item);
+        this.fold.item(notification.params.item);
         break;
       case "thread/tokenUsage/updated":
-        this.usage = notification.params.tokenUsage;
+        this.fold.usage = notification.params.tokenUsage;
         break;
       case "error":
-        if (!notification.params.willRetry) this.lastError = notification.params.error;
+        if (!notification.params.willRetry) this.fold.lastError = notification.params.error;
         break;
       case "turn/started":
         // A review's turn/started names its inner turn: the one `turn/interrupt` must name.
@@ -178,9 +168,13 @@ export class TurnHandle {
         break;
       case "turn/completed": {
         const turn = notification.params.turn;
-        this.endTurn = turn;
+        this.fold.end = turn;
         this.log.push(notification);
-        this.actor.send({ type: "turn.completed", status: turn.status, error: turn.error ?? this.lastError });
+        this.actor.send({
+          type: "turn.completed",
+          status: turn.status,
+          error: turn.error ?? this.fold.lastError,
+        });
         if (turn.status !== "inProgress") this.finish();
         return;
       }
@@ -213,7 +207,7 @@ export class TurnHandle {
         threadId: this.threadId,
         turnId: this.turnId,
         started: this.startedItems,
-        completed: this.completedItems.map((item) => item.id),
+        completed: this.fold.items.map((item) => item.id),
         streamingItemId: this.streamingItemId,
         streamedChars: this.streamedChars,
       });
@@ -315,7 +309,7 @@ export class TurnHandle {
             : { type: "interrupt", timeoutMs: options.timeoutMs },
         );
       }
-      await this.waitForEnd(options.signal);
+      await waitForTurnEnd(this.actor, this.turnId, options.signal);
     }
     return this.snapshotResult();
   }
@@ -357,12 +351,12 @@ export class TurnHandle {
       threadId: this.threadId,
       turnId: this.turnId,
       status: this.ended ? status : "inProgress",
-      finalResponse: this.finalText,
-      assistantItemId: this.finalItemId,
-      items: this.completedItems.slice(),
-      usage: this.usage,
-      error: this.endTurn?.error ?? this.lastError,
-      turn: this.endTurn,
+      finalResponse: this.fold.finalText,
+      assistantItemId: this.fold.finalItemId,
+      items: this.fold.items.slice(),
+      usage: this.fold.usage,
+      error: this.fold.end?.error ?? this.fold.lastError,
+      turn: this.fold.end,
       droppedDeltas: this.dropped,
     };
   }
@@ -414,17 +408,6 @@ export class TurnHandle {
     inactiveError: (mode) => (this.isInactive() ? this.inactiveError(mode) : undefined),
   };
 
-  private recordItem(item: ThreadItem): void {
-    this.completedItems.push(item);
-    if (item.type === "agentMessage") {
-      const phase = (item as { phase?: string | null }).phase;
-      if (phase === "final_answer" || phase === null || phase === undefined) {
-        this.finalText = item.text;
-        this.finalItemId = item.id;
-      }
-    }
-  }
-
   private isInactive(): boolean {
     return this.actor.getSnapshot().value === "inactive";
   }
@@ -466,39 +449,5 @@ export class TurnHandle {
     this.ended = true;
     this.log.end(error);
     this.host.turnEnded(this);
-  }
-
-  /** Waits for the end; rejects when the interrupt failed, gave up (`unresponsive`) or `signal` aborts. */
-  private waitForEnd(signal?: AbortSignal): Promise<void> {
-    if (this.actor.getSnapshot().status === "done") return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const settle = (error?: Error) => {
-        signal?.removeEventListener("abort", onAbort);
-        subscription.unsubscribe();
-        if (error) reject(error);
-        else resolve();
-      };
-      const onAbort = () =>
-        settle(
-          new CodexAbortError(`waiting for turn ${this.turnId} to end was aborted`, {
-            cause: signal?.reason,
-          }),
-        );
-      const subscription = this.actor.subscribe((snapshot) => {
-        if (snapshot.status === "done") return settle();
-        if (snapshot.matches("interrupting")) return;
-        const reason = snapshot.context.interruptError ?? "the interrupt was abandoned";
-        if (snapshot.value === "unresponsive") {
-          const timeoutMs = snapshot.context.interruptTimeoutMs ?? 0;
-          settle(
-            new CodexTimeoutError(`turn ${this.turnId}: ${reason}`, { method: "turn/interrupt", timeoutMs }),
-          );
-        } else {
-          settle(new CodexInvalidStateError(`turn:${this.turnId}`, this.state, "interrupt", reason));
-        }
-      });
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
   }
 }

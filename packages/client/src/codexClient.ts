@@ -20,6 +20,7 @@ import { CodexTurnFailedError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import { normalizeInput } from "./inputs.js";
 import type { ClientMachine } from "./machines/clientMachine.js";
+import { topState } from "./machines/topState.js";
 import type { NotificationRouter } from "./notificationRouter.js";
 import type {
   ChatOptions,
@@ -144,8 +145,7 @@ export class CodexClient extends CodexRequestApi implements AsyncDisposable, Thr
    * connection dropped; see the `reconnect` option), givingUp, closing, closed, failed.
    */
   get state(): string {
-    const value = this.connection.actor.getSnapshot().value;
-    return typeof value === "string" ? value : (Object.keys(value)[0] ?? "");
+    return topState(this.connection.actor.getSnapshot().value);
   }
 
   /** Threads this client has open (released ones are not), by id. */

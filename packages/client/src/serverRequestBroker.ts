@@ -163,16 +163,14 @@ export class ServerRequestBroker {
    * with their turn).
    */
   withdrawUnclaimed(turns: ReadonlyMap<string, Turn>): void {
-    for (const [resendKey, open] of this.orphans) {
+    this.withdrawOrphans("the server did not ask again after the reconnection", (open) => {
       const turn = open.turnId === null ? undefined : turns.get(open.turnId);
-      const settled =
+      return (
         turn === undefined ||
         turn.status !== "inProgress" ||
-        (open.itemId !== null && turn.items.some((item) => item.id === open.itemId));
-      if (!settled) continue;
-      this.orphans.delete(resendKey);
-      open.actor?.send({ type: "withdraw", reason: "the server did not ask again after the reconnection" });
-    }
+        (open.itemId !== null && turn.items.some((item) => item.id === open.itemId))
+      );
+    });
   }
 
   /** True while requests of a dropped connection wait to be asked again. */
@@ -182,10 +180,17 @@ export class ServerRequestBroker {
 
   /** An item completed: a request about it that waits to be asked again never will be. */
   itemCompleted(itemId: string): void {
+    this.withdrawOrphans(
+      "its item completed without the server asking again",
+      (open) => open.itemId === itemId,
+    );
+  }
+
+  private withdrawOrphans(reason: string, settled: (open: OpenRequest) => boolean): void {
     for (const [resendKey, open] of this.orphans) {
-      if (open.itemId !== itemId) continue;
+      if (!settled(open)) continue;
       this.orphans.delete(resendKey);
-      open.actor?.send({ type: "withdraw", reason: "its item completed without the server asking again" });
+      open.actor?.send({ type: "withdraw", reason });
     }
   }
 

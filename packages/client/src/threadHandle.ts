@@ -14,6 +14,7 @@ import { isChatContinuation } from "./continuation.js";
 import { CodexTurnFailedError, CodexUsageError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import type { ThreadMachine } from "./machines/threadMachine.js";
+import { topState } from "./machines/topState.js";
 import type { ChatOptions, ThreadDefaults, ThreadForkConfig, TurnOverrides } from "./options.js";
 import type { ChatResult, RunResult } from "./results.js";
 import type { ConversationStep } from "./steps.js";
@@ -113,8 +114,7 @@ export class ThreadHandle {
 
   /** The thread actor's top-level state: starting, resuming, idle, running, archived, closed, released. */
   get state(): string {
-    const value = this.ref.getSnapshot().value;
-    return typeof value === "string" ? value : (Object.keys(value)[0] ?? "");
+    return topState(this.ref.getSnapshot().value);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { CodexAbortError, CodexTimeoutError } from "@codex-app-server/transport";
 import { CodexInvalidStateError } from "./errors.js";
+import { topState } from "./machines/topState.js";
 import type { TurnActorRef } from "./machines/turnMachine.js";
 
 /**
@@ -30,9 +31,7 @@ export function waitForTurnEnd(actor: TurnActorRef, turnId: string, signal?: Abo
         const timeoutMs = snapshot.context.interruptTimeoutMs ?? 0;
         settle(new CodexTimeoutError(`turn ${turnId}: ${reason}`, { method: "turn/interrupt", timeoutMs }));
       } else {
-        const value = snapshot.value;
-        const state = typeof value === "string" ? value : (Object.keys(value)[0] ?? "");
-        settle(new CodexInvalidStateError(`turn:${turnId}`, state, "interrupt", reason));
+        settle(new CodexInvalidStateError(`turn:${turnId}`, topState(snapshot.value), "interrupt", reason));
       }
     });
     if (signal?.aborted) return onAbort();

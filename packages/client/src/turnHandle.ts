@@ -3,6 +3,7 @@ import type { ChatContinuation } from "./continuation.js";
 import { CodexEventsDroppedError, CodexInvalidStateError, CodexTurnInactiveError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import { normalizeInput } from "./inputs.js";
+import { topState } from "./machines/topState.js";
 import type { TurnActorRef, TurnStateName } from "./machines/turnMachine.js";
 import type { ConversationStep } from "./steps.js";
 import { isStepItem, toConversationStep } from "./steps.js";
@@ -106,8 +107,7 @@ export class TurnHandle {
 
   /** The turn actor's top-level state. */
   get state(): TurnStateName {
-    const value = this.actor.getSnapshot().value;
-    return (typeof value === "string" ? value : Object.keys(value)[0]) as TurnStateName;
+    return topState(this.actor.getSnapshot().value) as TurnStateName;
   }
 
   /** True while a server request (approval, question) of this turn waits for an answer. */

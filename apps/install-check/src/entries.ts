@@ -6,6 +6,7 @@
 export const RUNTIME_NEUTRAL_ENTRIES = [
   "@codex-app-server/protocol",
   "@codex-app-server/protocol/schemas",
+  "@codex-app-server/protocol/errors",
   "@codex-app-server/transport",
   // In a browser, with `WebSocketImpl: WebSocket` (the `ws` package maps to its browser stub).
   "@codex-app-server/transport/websocket",

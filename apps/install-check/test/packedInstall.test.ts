@@ -50,7 +50,7 @@ describe("packed, installed with npm into a fresh project", () => {
 
   it("CommonJS require finds every entry that ships CommonJS", () => {
     const script =
-      "for (const e of ['client','client/node','protocol','protocol/schemas','transport','transport/stdio'," +
+      "for (const e of ['client','client/node','protocol','protocol/schemas','protocol/errors','transport','transport/stdio'," +
       "'transport/websocket','transport/unix','testing']) require('@codex-app-server/' + e); console.log('ok')";
     expect(run("node", ["--input-type=commonjs", "-e", script]).trim()).toBe("ok");
   });

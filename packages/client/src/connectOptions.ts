@@ -1,4 +1,3 @@
-import { CodexTimeoutError } from "@codex-app-server/transport";
 import type { WebSocketTransportOptions } from "@codex-app-server/transport/websocket";
 import type { CodexClientOptions } from "./options.js";
 
@@ -18,39 +17,3 @@ export interface ConnectOptions {
 
 /** Options of `CodexClient.connectWebSocket`. */
 export type WebSocketConnectOptions = CodexClientOptions & WebSocketTransportOptions & ConnectOptions;
-
-/**
- * Runs `initialize` within `timeoutMs` (`null`: no bound of its own). On a timeout, or any failure,
- * `close` runs (the transport closes, a spawned server is stopped) before the error is thrown; a
- * timeout throws `CodexTimeoutError`.
- */
-export async function initializeWithin(
-  initialize: () => Promise<unknown>,
-  close: () => Promise<void>,
-  timeoutMs: number | null,
-): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const initialized = initialize();
-    if (timeoutMs === null) {
-      await initialized;
-      return;
-    }
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          new CodexTimeoutError(
-            `the app-server did not start and answer initialize within ${timeoutMs} ms (connectTimeoutMs)`,
-            { method: "initialize", timeoutMs },
-          ),
-        );
-      }, timeoutMs);
-    });
-    await Promise.race([initialized, timedOut]);
-  } catch (error) {
-    await close();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-}

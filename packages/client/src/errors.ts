@@ -1,5 +1,5 @@
 import type { CodexVersion, TurnError } from "@codex-app-server/protocol";
-import { CodexError } from "@codex-app-server/protocol";
+import { CodexError } from "@codex-app-server/protocol/errors";
 import { CodexTimeoutError, ConnectionClosedError } from "@codex-app-server/transport";
 import type { ChatContinuation } from "./continuation.js";
 

@@ -45,3 +45,21 @@ describe("the check itself", () => {
     expect(imports.some((specifier) => NODE_ONLY.test(specifier))).toBe(true);
   });
 });
+
+/**
+ * `connectStdio` spawns the server before it loads the client, so a cold start costs the slower of the
+ * two, not their sum: what `@codex-app-server/client/node` and the stdio transport load up front is
+ * the stdio transport and the error classes, never xstate, the client or the protocol's guards.
+ */
+describe("@codex-app-server/client/node before the spawn", () => {
+  const HEAVY = /^(xstate|zod|@codex-app-server\/protocol|@codex-app-server\/transport|@codex-app-server\/client)$/;
+  it.each([
+    ["client", "node.js"],
+    ["client", "node.cjs"],
+    ["transport", "stdio.js"],
+    ["transport", "stdio.cjs"],
+  ])("%s/dist/%s loads no package root, xstate or zod", (name, entry) => {
+    const imports = staticImports(join(packagesDir, name, "dist", entry));
+    expect(imports.filter((specifier) => HEAVY.test(specifier))).toEqual([]);
+  });
+});

@@ -40,7 +40,7 @@ function runProbe(mode: "sdk" | "bare", launch: object): Promise<ProbeResult> {
 /**
  * `connect`: what a cold start costs. Each repetition is a fresh Node process that imports what it
  * needs, spawns the real `codex app-server` over stdio and waits for the `initialize` answer: the SDK
- * (`@codex-app-server/client` + the stdio transport, `new CodexClient(...).initialize()`) against a
+ * (`connectStdio` from `@codex-app-server/client/node`) against a
  * bare JSON-lines client over the same stdio pipes. Node's own start is outside both figures.
  */
 export const connectBenchmark: Benchmark = {
@@ -76,7 +76,7 @@ export const connectBenchmark: Benchmark = {
         value: median(sdk.map((s) => s.importMs)),
         unit: "ms",
         better: "lower",
-        note: "of which importing @codex-app-server/client and the stdio transport",
+        note: "of which loading @codex-app-server/client/node before the spawn (the client loads while the server boots)",
       }),
     ];
   },

@@ -3,8 +3,9 @@
  * client needs, starts `codex app-server` over stdio, initializes, and prints
  * `{"importMs","connectMs"}` (from before the first import to the `initialize` answer), then exits.
  *
- * - `sdk`: `@codex-app-server/client` and the stdio transport, `new CodexClient(...).initialize()`
- *   (validation lenient, the default). `--client` and `--stdio` take other module paths (an older build).
+ * - `sdk`: `connectStdio` from `@codex-app-server/client/node` (validation lenient, the default),
+ *   which spawns the server, then loads the client while the server boots. `importMs` is what loads
+ *   before the spawn. `--node` takes another module path (an older build).
  * - `bare`: `node:child_process` and a hand-written JSON-lines exchange of `initialize` over the same
  *   stdio pipes: nothing a JSON-RPC client could leave out.
  */
@@ -24,17 +25,11 @@ const option = (name: string): string | undefined => {
 
 async function sdk(): Promise<{ importMs: number; connectMs: number }> {
   const start = performance.now();
-  const [{ CodexClient }, { StdioTransport }] = await Promise.all([
-    import(option("--client") ?? "@codex-app-server/client") as Promise<
-      typeof import("@codex-app-server/client")
-    >,
-    import(option("--stdio") ?? "@codex-app-server/transport/stdio") as Promise<
-      typeof import("@codex-app-server/transport/stdio")
-    >,
-  ]);
+  const { connectStdio } = (await import(option("--node") ?? "@codex-app-server/client/node")) as typeof import(
+    "@codex-app-server/client/node"
+  );
   const imported = performance.now();
-  const client = new CodexClient(new StdioTransport(launch));
-  await client.initialize();
+  const client = await connectStdio(launch);
   const connected = performance.now();
   await client.close();
   return { importMs: imported - start, connectMs: connected - start };
@@ -83,7 +78,7 @@ async function bare(): Promise<{ importMs: number; connectMs: number }> {
 
 const result = mode === "sdk" ? await sdk() : mode === "bare" ? await bare() : undefined;
 if (result === undefined) {
-  console.error("usage: connectProbe <sdk|bare> <launch JSON> [--client PATH] [--stdio PATH]");
+  console.error("usage: connectProbe <sdk|bare> <launch JSON> [--node PATH]");
   process.exit(2);
 }
 console.log(JSON.stringify(result));

@@ -1,5 +1,5 @@
 import type { CodexErrorOptions } from "@codex-app-server/protocol";
-import { CodexError } from "@codex-app-server/protocol";
+import { CodexError } from "@codex-app-server/protocol/errors";
 import type { TransportCloseInfo } from "../transport.js";
 
 /** The transport failed: a process that would not start, a socket error, a frame too large. */

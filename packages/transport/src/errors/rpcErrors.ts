@@ -1,5 +1,5 @@
 import type { CodexErrorOptions, JsonRpcErrorObject } from "@codex-app-server/protocol";
-import { CodexError, JsonRpcErrorCode } from "@codex-app-server/protocol";
+import { CodexError, JsonRpcErrorCode } from "@codex-app-server/protocol/errors";
 
 export interface CodexRpcErrorOptions extends CodexErrorOptions {
   /** The error object's `data`, kept as sent. */

@@ -16,14 +16,17 @@ export async function initializeWithin<T>(
     const initialized = initialize();
     if (timeoutMs === null) return await initialized;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          new CodexTimeoutError(
-            `the app-server did not start and answer initialize within ${timeoutMs} ms (connectTimeoutMs)`,
-            { method: "initialize", timeoutMs },
-          ),
-        );
-      }, timeoutMs - (performance.now() - startedAt));
+      timer = setTimeout(
+        () => {
+          reject(
+            new CodexTimeoutError(
+              `the app-server did not start and answer initialize within ${timeoutMs} ms (connectTimeoutMs)`,
+              { method: "initialize", timeoutMs },
+            ),
+          );
+        },
+        timeoutMs - (performance.now() - startedAt),
+      );
     });
     return await Promise.race([initialized, timedOut]);
   } catch (error) {

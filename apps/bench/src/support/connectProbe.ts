@@ -25,9 +25,9 @@ const option = (name: string): string | undefined => {
 
 async function sdk(): Promise<{ importMs: number; connectMs: number }> {
   const start = performance.now();
-  const { connectStdio } = (await import(option("--node") ?? "@codex-app-server/client/node")) as typeof import(
-    "@codex-app-server/client/node"
-  );
+  const { connectStdio } = (await import(
+    option("--node") ?? "@codex-app-server/client/node"
+  )) as typeof import("@codex-app-server/client/node");
   const imported = performance.now();
   const client = await connectStdio(launch);
   const connected = performance.now();

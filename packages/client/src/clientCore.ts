@@ -52,7 +52,7 @@ export class ClientCore {
     const onError = (error: Error) => this.options.onError?.(error);
     this.broker = new ServerRequestBroker(
       {
-        turnActor: (turnId) => this.router.runningTurn(turnId)?.actor,
+        turnActor: (turnId, threadId) => this.router.runningTurnActor(turnId, threadId),
         rootActor: () => this.connection.actor,
         onError,
         closedError: () => this.connection.closedError,

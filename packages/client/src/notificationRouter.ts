@@ -23,6 +23,8 @@ export interface EarlyBuffer {
   startedTurnId?: string;
   /** Told once, when `startedTurnId` is set. */
   onStarted?: (turnId: string) => void;
+  /** Told when the start is released (answered or failed): server requests that wait for the turn. */
+  released?: Array<() => void>;
 }
 
 /**
@@ -120,7 +122,28 @@ export class NotificationRouter {
   }
 
   releaseTurnStart(threadId: string): void {
+    const early = this.turnStarts.get(threadId);
     this.turnStarts.delete(threadId);
+    for (const resume of early?.released ?? []) resume();
+  }
+
+  /**
+   * The actor of a running turn. For a turn not known yet while a `turn/start` is in flight on its
+   * thread (the server may ask for an approval before the client has read the answer), a promise of
+   * it, settled after the start is released: the starter adds the turn in the same synchronous step,
+   * before this promise's continuation runs. `undefined` when the turn is not (or no longer) running.
+   */
+  runningTurnActor(
+    turnId: string,
+    threadId: string | null,
+  ): TurnHandle["actor"] | undefined | Promise<TurnHandle["actor"] | undefined> {
+    const turn = this.turns.get(turnId);
+    if (turn !== undefined) return turn.actor;
+    const early = threadId === null ? undefined : this.turnStarts.get(threadId);
+    if (early === undefined) return undefined;
+    return new Promise<void>((resolve) => {
+      (early.released ??= []).push(resolve);
+    }).then(() => this.turns.get(turnId)?.actor);
   }
 
   /** The turn's handle exists: route to it, and replay what arrived early. */

@@ -42,8 +42,14 @@ export interface ApprovalStreamOptions {
 
 /** Where request actors live, and who hears about problems. */
 export interface BrokerHost {
-  /** The actor of a running turn, which spawns the request as its child. */
-  turnActor(turnId: string): AnyActorRef | undefined;
+  /**
+   * The actor of a running turn, which spawns the request as its child; a promise of it while the
+   * turn's `turn/start` is in flight on `threadId`.
+   */
+  turnActor(
+    turnId: string,
+    threadId: string | null,
+  ): AnyActorRef | undefined | Promise<AnyActorRef | undefined>;
   /** The client's root actor, for requests that belong to no running turn. */
   rootActor(): AnyActorRef;
   onError(error: Error): void;
@@ -107,7 +113,13 @@ export class ServerRequestBroker {
       threadId: route.threadId ?? null,
       turnId: route.turnId ?? null,
     };
-    const parent = (route.turnId !== undefined && this.host.turnActor(route.turnId)) || this.host.rootActor();
+    let turnActor =
+      route.turnId === undefined ? undefined : this.host.turnActor(route.turnId, input.threadId);
+    if (turnActor instanceof Promise) {
+      turnActor = await turnActor;
+      if (context.signal.aborted) return safeAnswer(SERVER_REQUEST_KINDS[method], params);
+    }
+    const parent = turnActor ?? this.host.rootActor();
     // Registered before the actor exists: spawning it starts `decide`, which hands watchers the outcome.
     let settle!: (outcome: ServerRequestOutcome) => void;
     const outcome = new Promise<ServerRequestOutcome>((resolve) => {

@@ -7,7 +7,12 @@ import {
   ConnectionClosedError,
 } from "@codex-app-server/transport";
 import { describe, expect, it } from "vitest";
-import type { CodexClientOptions, ServerNotification } from "../src/index.js";
+import type {
+  CodexClientOptions,
+  ObservedServerRequest,
+  ServerNotification,
+  ServerRequest,
+} from "../src/index.js";
 import { CodexClient, CodexInvalidStateError, CodexTurnLostError } from "../src/index.js";
 import { waitForSnapshot } from "./support.js";
 
@@ -186,6 +191,76 @@ describe("reconnecting (fake server)", () => {
       "msg-while-detached",
     );
     expect(t.client.state).toBe("ready");
+  });
+
+  it("a request pending across the cut that the server never asks again is withdrawn when its item completes", async () => {
+    let late!: (answer: unknown) => void;
+    const asked: ServerRequest[] = [];
+    await using t = await connectThroughProxy(
+      { turns: [[step.exec("rm -rf build", { approval: {} }), step.hang()]] },
+      {
+        onServerRequest: (request) => {
+          asked.push(request);
+          return new Promise((resolve) => {
+            late = resolve;
+          });
+        },
+      },
+    );
+    const thread = await t.client.startThread();
+    const watcher = t.client.approvalRequests();
+    const turn = await thread.turn("clean up");
+    const observed = (await watcher.next()).value as ObservedServerRequest;
+    await watcher.return?.();
+    // Asked before the client read turn/start's answer: still the turn's child.
+    const approvalId = t.fake.sent.find((m) => "method" in m && "id" in m)?.id;
+    expect(turn.awaitingRequest).toBe(true);
+    expect(Object.keys(turn.actor.getSnapshot().children)).toEqual([`request:${approvalId}`]);
+    const started = t.fake.sent.find(
+      (m) =>
+        "method" in m &&
+        m.method === "item/started" &&
+        (m.params as { item: ThreadItem }).item.type === "commandExecution",
+    ) as { params: { item: ThreadItem } };
+    const threadStarted = t.fake.sent.find(
+      (m) => "result" in m && (m.result as ThreadStartResponse).thread?.id === thread.id,
+    ) as { result: ThreadStartResponse };
+    // The resumed thread still runs the turn, and the command has not completed: the request waits.
+    const running = { id: turn.turnId, items: [], status: "inProgress", error: null } as unknown as Turn;
+    t.fake.on("thread/resume", {
+      ...threadStarted.result,
+      thread: { ...threadStarted.result.thread, turns: [running] },
+    });
+
+    t.proxy.refuse();
+    t.proxy.cut();
+    await waitForSnapshot(turn.actor, (s) => s.matches("detached"));
+    t.proxy.accept();
+    await waitForSnapshot(t.client.actor, (s) => s.matches("ready"));
+    await waitForSnapshot(turn.actor, (s) => s.matches("streaming"));
+    expect(turn.awaitingRequest).toBe(true);
+
+    // The server never asks again; the command's item completes (the server gave up on it).
+    await t.fake.notify("item/completed", {
+      threadId: thread.id,
+      turnId: turn.turnId,
+      item: { ...started.params.item, status: "declined" } as ThreadItem,
+      completedAtMs: 0,
+    } as never);
+    expect(await observed.outcome).toMatchObject({
+      state: "withdrawn",
+      reason: "its item completed without the server asking again",
+    });
+    expect(turn.awaitingRequest).toBe(false);
+    // The handler answers late: nothing is sent for a withdrawn request.
+    late((asked[0] as ServerRequest & { accept(): unknown }).accept());
+    await t.fake.notify("turn/completed", {
+      threadId: thread.id,
+      turn: { ...running, status: "completed" },
+    } as never);
+    expect((await turn.result()).status).toBe("completed");
+    expect(t.fake.received.filter((m) => "id" in m && m.id === approvalId && !("method" in m))).toEqual([]);
+    expect(asked).toHaveLength(1);
   });
 
   it("a turn the resumed thread does not have fails with CodexTurnLostError", async () => {

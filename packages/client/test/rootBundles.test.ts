@@ -52,7 +52,8 @@ describe("the check itself", () => {
  * the stdio transport and the error classes, never xstate, the client or the protocol's guards.
  */
 describe("@codex-app-server/client/node before the spawn", () => {
-  const HEAVY = /^(xstate|zod|@codex-app-server\/protocol|@codex-app-server\/transport|@codex-app-server\/client)$/;
+  const HEAVY =
+    /^(xstate|zod|@codex-app-server\/protocol|@codex-app-server\/transport|@codex-app-server\/client)$/;
   it.each([
     ["client", "node.js"],
     ["client", "node.cjs"],

@@ -244,3 +244,16 @@ describe("FakeAppServer scripts", () => {
     );
   });
 });
+
+describe("FakeAppServer.notify", () => {
+  it("sends a notification outside any turn script to the connected client, and refuses invalid params", async () => {
+    await using t = await connectFake();
+    const threadId = await t.client.startThread();
+    await t.server.notify("thread/status/changed", { threadId, status: { type: "idle" } });
+    const entry = await t.client.waitForNotification("thread/status/changed");
+    expect(entry).toMatchObject({ params: { threadId, status: { type: "idle" } } });
+    await expect(t.server.notify("thread/status/changed", { threadId } as never)).rejects.toBeInstanceOf(
+      FakeServerInvalidMessageError,
+    );
+  });
+});

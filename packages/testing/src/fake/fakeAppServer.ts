@@ -5,6 +5,8 @@ import type {
   MessageValidator,
   RequestId,
   ReviewTarget,
+  ServerNotificationMethod,
+  ServerNotificationParams,
   Thread,
   UserInput,
 } from "@codex-app-server/protocol";
@@ -204,6 +206,19 @@ export class FakeAppServer implements AsyncDisposable {
   ): this {
     this.handlers.set(method, spec as HandlerSpec<unknown, unknown>);
     return this;
+  }
+
+  /**
+   * Sends a notification, checked like the scripts' own, to every connected client, outside any turn
+   * script: what a test needs when the server says something on its own (a status change, an item of
+   * a turn that goes on after a reconnection). Resolves once written.
+   */
+  async notify<M extends ServerNotificationMethod>(
+    method: M,
+    params: ServerNotificationParams<M>,
+  ): Promise<void> {
+    this.assertOpen("notify");
+    await Promise.all([...this.sessions].map((session) => this.emit(session, method, params)));
   }
 
   /** Answers the next `count` requests, whatever their method, with the real server's overload error (-32001, no data). */

@@ -141,9 +141,9 @@ export class NotificationRouter {
     if (turn !== undefined) return turn.actor;
     const early = threadId === null ? undefined : this.turnStarts.get(threadId);
     if (early === undefined) return undefined;
-    return new Promise<void>((resolve) => {
-      (early.released ??= []).push(resolve);
-    }).then(() => this.turns.get(turnId)?.actor);
+    const released = early.released ?? [];
+    early.released = released;
+    return new Promise<void>((resolve) => released.push(resolve)).then(() => this.turns.get(turnId)?.actor);
   }
 
   /** The turn's handle exists: route to it, and replay what arrived early. */

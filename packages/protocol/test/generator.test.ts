@@ -16,6 +16,8 @@ import {
 import { extractMethods } from "../scripts/generator/protocolMethods.js";
 import { readServerSchema } from "../scripts/serverOutput.js";
 
+type GuardModule = import("../src/guardSupport.js").GuardModule;
+
 const GUARD_SUPPORT = join(import.meta.dirname, "..", "src", "guardSupport.js");
 
 const ref = (name: string): SchemaNode => ({ $ref: `#/definitions/v2/${name}` });
@@ -133,7 +135,7 @@ describe("result types of requests", () => {
     expect(emitSchemaTablesFile(methods, "test")).toMatch(
       /"account\/logout": \{\n {4}params: \(\) => z\.null\(\),\n {4}result: \(\) => z\.unknown\(\),/,
     );
-    const guardsFile = emitGuardFiles(loaded.definitions, methods, "test").client;
+    const guardsFile = emitGuardFiles(loaded.definitions, methods, "test").get("guards.account.ts");
     expect(guardsFile).toContain('["account/logout", acceptAny]');
     // The table wins over the warning.
     expect(extractMethods(loaded, { "account/logout": "LogoutAccountResponse" }).warnings).toEqual([]);
@@ -253,18 +255,27 @@ describe("recursive definitions", () => {
       serverNotifications: [said("tree/said", "Tree"), said("ping/said", "Ping")],
       warnings: [],
     };
-    const guardsSource = emitGuardFiles(definitions, methods, "test").client.replace(
-      "../guardSupport.js",
-      GUARD_SUPPORT,
-    );
+    const guardFiles = emitGuardFiles(definitions, methods, "test");
+    // One module per topic (`tree/said`, `ping/said`), and where each method's guard is.
+    expect([...guardFiles.keys()].sort()).toEqual([
+      "guardModules.ts",
+      "guards.ping.ts",
+      "guards.tree.ts",
+      "serverGuards.ts",
+    ]);
+    expect(guardFiles.get("guardModules.ts")).toContain('["tree/said", loadTree]');
+    const all = [...guardFiles.values()].join("\n");
     // Only what the tables reach; each definition's own guard is its top node's function (no wrapper).
-    expect(guardsSource).not.toContain("isProbeParams");
-    expect(guardsSource).toContain("export function isTree(v: any): v is T.Tree {");
-    writeFileSync(join(out, "guards.ts"), guardsSource);
+    expect(all).not.toContain("isProbeParams");
+    expect(guardFiles.get("guards.tree.ts")).toContain("function isTree(v: any): v is T.Tree {");
+    for (const [name, source] of guardFiles)
+      writeFileSync(join(out, name), source.replace("../guardSupport.js", GUARD_SUPPORT));
     const { schemas } = (await import(join(out, "schemas.ts"))) as {
       schemas: Record<string, { safeParse(v: unknown): unknown }>;
     };
-    const guards = (await import(join(out, "guards.ts"))) as Record<string, (v: unknown) => boolean>;
+    const guardOf = async (file: string) =>
+      ((await import(join(out, file))) as { GUARDS: GuardModule }).GUARDS.notification[0]![1];
+    const guards = { isTree: await guardOf("guards.tree.ts"), isPing: await guardOf("guards.ping.ts") };
     const tree = { children: [{ children: [{ children: [], leaf: { value: "deep" } }] }] };
     expect(schemas.TreeSchema!.safeParse(tree)).toMatchObject({ success: true });
     expect(guards.isTree!(tree)).toBe(true);

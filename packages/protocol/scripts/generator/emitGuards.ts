@@ -321,7 +321,9 @@ type TableSpec = (typeof CLIENT_TABLES)[number] | (typeof SERVER_TABLES)[number]
 
 /**
  * What a client receives while it runs turns (the handshake, a thread's start, a turn's start and
- * stream, its approvals): one module, which a client loads as it connects. Every other method's guard
+ * stream, its approvals, and what the server sends along: rate limits after each response, remote
+ * control's status on connecting, as the recorded sessions show): one module, which a client loads as
+ * it connects. Every other method's guard
  * is in the module of its topic (the method's first segment: `account`, `config`, `plugin`, ...), loaded
  * on its first message. Names the pinned schema lacks are ignored.
  */
@@ -344,6 +346,9 @@ const TURN_MODULE: Readonly<Record<MessageKind, readonly string[]>> = {
     "item/reasoning/textDelta",
     "item/commandExecution/outputDelta",
     "item/fileChange/outputDelta",
+    "serverRequest/resolved",
+    "account/rateLimits/updated",
+    "remoteControl/status/changed",
   ],
   request: ["item/commandExecution/requestApproval", "item/fileChange/requestApproval"],
   response: [

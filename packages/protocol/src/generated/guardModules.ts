@@ -34,9 +34,7 @@ const loadPermissionProfile: LoadGuards = () => import("./guards.permissionProfi
 const loadPlugin: LoadGuards = () => import("./guards.plugin.js");
 const loadProcess: LoadGuards = () => import("./guards.process.js");
 const loadProject: LoadGuards = () => import("./guards.project.js");
-const loadRemoteControl: LoadGuards = () => import("./guards.remoteControl.js");
 const loadReview: LoadGuards = () => import("./guards.review.js");
-const loadServerRequest: LoadGuards = () => import("./guards.serverRequest.js");
 const loadSkills: LoadGuards = () => import("./guards.skills.js");
 const loadThread: LoadGuards = () => import("./guards.thread.js");
 const loadThreadSection: LoadGuards = () => import("./guards.threadSection.js");
@@ -52,7 +50,6 @@ export const CLIENT_GUARD_MODULES: {
   notification: new Map<string, LoadGuards>([
     ["account/updated", loadAccount],
     ["account/gatewayOAuth/changed", loadAccount],
-    ["account/rateLimits/updated", loadAccount],
     ["account/login/completed", loadAccount],
     ["app/list/updated", loadApp],
     ["autoApprovalReview/strictReviewRequired", loadAutoApprovalReview],
@@ -83,8 +80,6 @@ export const CLIENT_GUARD_MODULES: {
     ["process/outputDelta", loadProcess],
     ["process/exited", loadProcess],
     ["project/changed", loadProject],
-    ["remoteControl/status/changed", loadRemoteControl],
-    ["serverRequest/resolved", loadServerRequest],
     ["skills/changed", loadSkills],
     ["thread/readState/changed", loadThread],
     ["thread/archived", loadThread],
@@ -130,6 +125,9 @@ export const CLIENT_GUARD_MODULES: {
     ["item/plan/delta", loadTurn],
     ["item/commandExecution/outputDelta", loadTurn],
     ["item/fileChange/outputDelta", loadTurn],
+    ["serverRequest/resolved", loadTurn],
+    ["account/rateLimits/updated", loadTurn],
+    ["remoteControl/status/changed", loadTurn],
     ["item/reasoning/summaryTextDelta", loadTurn],
     ["item/reasoning/summaryPartAdded", loadTurn],
     ["item/reasoning/textDelta", loadTurn],

@@ -6,6 +6,11 @@
  * issues of a rejected value. No code is compiled at run time. guardModules.ts says which module
  * has each method's guard. */
 import { type GuardModule, isObject, isPlainObject } from "../guardSupport.js";
+import {
+  isAccountUpdatedNotification$2,
+  isPlanType,
+  isRateLimitSnapshot,
+} from "./guards.turn.js";
 import type * as T from "./types.js";
 
 /** The guard of each method of this module, by the kind of message. */
@@ -13,7 +18,6 @@ export const GUARDS: GuardModule = {
   notification: [
     ["account/updated", isAccountUpdatedNotification],
     ["account/gatewayOAuth/changed", isGatewayOAuthChangedNotification],
-    ["account/rateLimits/updated", isAccountRateLimitsUpdatedNotification],
     ["account/login/completed", isAccountLoginCompletedNotification],
   ],
   request: [
@@ -74,12 +78,6 @@ function isAccountUpdatedNotification$1(v: any): boolean {
   return false;
 }
 
-function isAccountUpdatedNotification$2(v: any): boolean {
-  if (v === null) return true;
-  if (isPlanType(v)) return true;
-  return false;
-}
-
 function isAccountUpdatedNotification$3(v: any): boolean {
   if (v === null) return true;
   if (isAccountUpdateReason(v)) return true;
@@ -103,13 +101,6 @@ function isGatewayOAuthChangedNotification(v: any): v is T.GatewayOAuthChangedNo
     (v.loginId === undefined || (v.loginId === null || typeof v.loginId === "string")) &&
     typeof v.providerId === "string" &&
     isGatewayOAuthStatus(v.status)
-  );
-}
-
-function isAccountRateLimitsUpdatedNotification(v: any): v is T.AccountRateLimitsUpdatedNotification {
-  return (
-    isObject(v) &&
-    isRateLimitSnapshot(v.rateLimits)
   );
 }
 
@@ -369,34 +360,6 @@ function isAuthMode(v: any): v is T.AuthMode {
   return false;
 }
 
-function isPlanType(v: unknown): v is T.PlanType {
-  switch (v) {
-    case "free":
-    case "go":
-    case "plus":
-    case "pro":
-    case "prolite":
-    case "promax":
-    case "team":
-    case "self_serve_business_prolite":
-    case "self_serve_business_usage_based":
-    case "business":
-    case "ent26":
-    case "enterprise_cbp_automation":
-    case "enterprise_cbp_usage_based":
-    case "enterprise":
-    case "edu":
-    case "edu_plus":
-    case "edu_pro":
-    case "sci":
-    case "sci_plus":
-    case "unknown":
-      return true;
-    default:
-      return false;
-  }
-}
-
 function isGatewayOAuthStatus(v: unknown): v is T.GatewayOAuthStatus {
   switch (v) {
     case "notReady":
@@ -407,46 +370,6 @@ function isGatewayOAuthStatus(v: unknown): v is T.GatewayOAuthStatus {
     default:
       return false;
   }
-}
-
-function isRateLimitSnapshot$1(v: any): boolean {
-  if (v === null) return true;
-  if (isCreditsSnapshot(v)) return true;
-  return false;
-}
-
-function isRateLimitSnapshot$2(v: any): boolean {
-  if (v === null) return true;
-  if (isSpendControlLimitSnapshot(v)) return true;
-  return false;
-}
-
-function isRateLimitSnapshot$3(v: any): boolean {
-  if (v === null) return true;
-  if (isRateLimitWindow(v)) return true;
-  return false;
-}
-
-function isRateLimitSnapshot$4(v: any): boolean {
-  if (v === null) return true;
-  if (isRateLimitReachedType(v)) return true;
-  return false;
-}
-
-function isRateLimitSnapshot(v: any): v is T.RateLimitSnapshot {
-  return (
-    isObject(v) &&
-    (v.credits === undefined || isRateLimitSnapshot$1(v.credits)) &&
-    (v.individualLimit === undefined || isRateLimitSnapshot$2(v.individualLimit)) &&
-    (v.limitId === undefined || (v.limitId === null || typeof v.limitId === "string")) &&
-    (v.limitName === undefined || (v.limitName === null || typeof v.limitName === "string")) &&
-    (v.normalModelSlug === undefined || (v.normalModelSlug === null || typeof v.normalModelSlug === "string")) &&
-    (v.planType === undefined || isAccountUpdatedNotification$2(v.planType)) &&
-    (v.primary === undefined || isRateLimitSnapshot$3(v.primary)) &&
-    (v.rateLimitReachedType === undefined || isRateLimitSnapshot$4(v.rateLimitReachedType)) &&
-    (v.secondary === undefined || isRateLimitSnapshot$3(v.secondary)) &&
-    (v.spendControlReached === undefined || (v.spendControlReached === null || typeof v.spendControlReached === "boolean"))
-  );
 }
 
 function isChatgptAuthTokensRefreshReason(v: any): v is T.ChatgptAuthTokensRefreshReason {
@@ -601,47 +524,6 @@ function isAccount(v: any): v is T.Account {
     }
   }
   return false;
-}
-
-function isCreditsSnapshot(v: any): v is T.CreditsSnapshot {
-  return (
-    isObject(v) &&
-    (v.balance === undefined || (v.balance === null || typeof v.balance === "string")) &&
-    typeof v.hasCredits === "boolean" &&
-    typeof v.unlimited === "boolean"
-  );
-}
-
-function isSpendControlLimitSnapshot(v: any): v is T.SpendControlLimitSnapshot {
-  return (
-    isObject(v) &&
-    typeof v.limit === "string" &&
-    (typeof v.remainingPercent === "number" && Number.isFinite(v.remainingPercent)) &&
-    (typeof v.resetsAt === "number" && Number.isFinite(v.resetsAt)) &&
-    typeof v.used === "string"
-  );
-}
-
-function isRateLimitWindow(v: any): v is T.RateLimitWindow {
-  return (
-    isObject(v) &&
-    (v.resetsAt === undefined || (v.resetsAt === null || (typeof v.resetsAt === "number" && Number.isFinite(v.resetsAt)))) &&
-    (typeof v.usedPercent === "number" && Number.isFinite(v.usedPercent)) &&
-    (v.windowDurationMins === undefined || (v.windowDurationMins === null || (typeof v.windowDurationMins === "number" && Number.isFinite(v.windowDurationMins))))
-  );
-}
-
-function isRateLimitReachedType(v: unknown): v is T.RateLimitReachedType {
-  switch (v) {
-    case "rate_limit_reached":
-    case "workspace_owner_credits_depleted":
-    case "workspace_member_credits_depleted":
-    case "workspace_owner_usage_limit_reached":
-    case "workspace_member_usage_limit_reached":
-      return true;
-    default:
-      return false;
-  }
 }
 
 function isAccountSecuritySetupAction(v: any): v is T.AccountSecuritySetupAction {

@@ -7,9 +7,6 @@
  * has each method's guard. */
 import { type GuardModule, isObject, isPlainObject } from "../guardSupport.js";
 import {
-  isRequestId,
-} from "./guards.shared12.js";
-import {
   isThreadSettings$3,
 } from "./guards.shared5.js";
 import {
@@ -21,6 +18,7 @@ import {
   isAskForApproval,
   isCollaborationMode,
   isModelSafetyBufferingUpdatedNotification$1,
+  isRequestId,
   isSandboxPolicy,
   isThread,
   isThreadItem,

@@ -25,6 +25,9 @@ export const GUARDS: GuardModule = {
     ["item/plan/delta", isPlanDeltaNotification],
     ["item/commandExecution/outputDelta", isCommandExecutionOutputDeltaNotification],
     ["item/fileChange/outputDelta", isFileChangeOutputDeltaNotification],
+    ["serverRequest/resolved", isServerRequestResolvedNotification],
+    ["account/rateLimits/updated", isAccountRateLimitsUpdatedNotification],
+    ["remoteControl/status/changed", isRemoteControlStatusChangedNotification],
     ["item/reasoning/summaryTextDelta", isReasoningSummaryTextDeltaNotification],
     ["item/reasoning/summaryPartAdded", isReasoningSummaryPartAddedNotification],
     ["item/reasoning/textDelta", isReasoningTextDeltaNotification],
@@ -265,6 +268,37 @@ export function isFileChangePatchUpdatedNotification$1(v: any): boolean {
     if (!isFileUpdateChange(e)) return false;
   }
   return true;
+}
+
+function isServerRequestResolvedNotification(v: any): v is T.ServerRequestResolvedNotification {
+  return (
+    isObject(v) &&
+    isRequestId(v.requestId) &&
+    typeof v.threadId === "string"
+  );
+}
+
+export function isAccountUpdatedNotification$2(v: any): boolean {
+  if (v === null) return true;
+  if (isPlanType(v)) return true;
+  return false;
+}
+
+function isAccountRateLimitsUpdatedNotification(v: any): v is T.AccountRateLimitsUpdatedNotification {
+  return (
+    isObject(v) &&
+    isRateLimitSnapshot(v.rateLimits)
+  );
+}
+
+function isRemoteControlStatusChangedNotification(v: any): v is T.RemoteControlStatusChangedNotification {
+  return (
+    isObject(v) &&
+    (v.environmentId === undefined || (v.environmentId === null || typeof v.environmentId === "string")) &&
+    typeof v.installationId === "string" &&
+    typeof v.serverName === "string" &&
+    isRemoteControlConnectionStatus(v.status)
+  );
 }
 
 export function isFsChangedNotification$1(v: any): boolean {
@@ -1128,6 +1162,12 @@ export function isThreadItem(v: any): v is T.ThreadItem {
   return false;
 }
 
+export function isRequestId(v: any): v is T.RequestId {
+  if (typeof v === "string") return true;
+  if ((typeof v === "number" && Number.isFinite(v))) return true;
+  return false;
+}
+
 function isFileUpdateChange(v: any): v is T.FileUpdateChange {
   return (
     isObject(v) &&
@@ -1135,6 +1175,86 @@ function isFileUpdateChange(v: any): v is T.FileUpdateChange {
     isPatchChangeKind(v.kind) &&
     typeof v.path === "string"
   );
+}
+
+export function isPlanType(v: unknown): v is T.PlanType {
+  switch (v) {
+    case "free":
+    case "go":
+    case "plus":
+    case "pro":
+    case "prolite":
+    case "promax":
+    case "team":
+    case "self_serve_business_prolite":
+    case "self_serve_business_usage_based":
+    case "business":
+    case "ent26":
+    case "enterprise_cbp_automation":
+    case "enterprise_cbp_usage_based":
+    case "enterprise":
+    case "edu":
+    case "edu_plus":
+    case "edu_pro":
+    case "sci":
+    case "sci_plus":
+    case "unknown":
+      return true;
+    default:
+      return false;
+  }
+}
+
+function isRateLimitSnapshot$1(v: any): boolean {
+  if (v === null) return true;
+  if (isCreditsSnapshot(v)) return true;
+  return false;
+}
+
+function isRateLimitSnapshot$2(v: any): boolean {
+  if (v === null) return true;
+  if (isSpendControlLimitSnapshot(v)) return true;
+  return false;
+}
+
+function isRateLimitSnapshot$3(v: any): boolean {
+  if (v === null) return true;
+  if (isRateLimitWindow(v)) return true;
+  return false;
+}
+
+function isRateLimitSnapshot$4(v: any): boolean {
+  if (v === null) return true;
+  if (isRateLimitReachedType(v)) return true;
+  return false;
+}
+
+export function isRateLimitSnapshot(v: any): v is T.RateLimitSnapshot {
+  return (
+    isObject(v) &&
+    (v.credits === undefined || isRateLimitSnapshot$1(v.credits)) &&
+    (v.individualLimit === undefined || isRateLimitSnapshot$2(v.individualLimit)) &&
+    (v.limitId === undefined || (v.limitId === null || typeof v.limitId === "string")) &&
+    (v.limitName === undefined || (v.limitName === null || typeof v.limitName === "string")) &&
+    (v.normalModelSlug === undefined || (v.normalModelSlug === null || typeof v.normalModelSlug === "string")) &&
+    (v.planType === undefined || isAccountUpdatedNotification$2(v.planType)) &&
+    (v.primary === undefined || isRateLimitSnapshot$3(v.primary)) &&
+    (v.rateLimitReachedType === undefined || isRateLimitSnapshot$4(v.rateLimitReachedType)) &&
+    (v.secondary === undefined || isRateLimitSnapshot$3(v.secondary)) &&
+    (v.spendControlReached === undefined || (v.spendControlReached === null || typeof v.spendControlReached === "boolean"))
+  );
+}
+
+function isRemoteControlConnectionStatus(v: unknown): v is T.RemoteControlConnectionStatus {
+  switch (v) {
+    case "disabled":
+    case "connecting":
+    case "connected":
+    case "errored":
+      return true;
+    default:
+      return false;
+  }
 }
 
 function isCommandAction$1(v: any): boolean {
@@ -2069,6 +2189,47 @@ function isPatchChangeKind(v: any): v is T.PatchChangeKind {
     }
   }
   return false;
+}
+
+function isCreditsSnapshot(v: any): v is T.CreditsSnapshot {
+  return (
+    isObject(v) &&
+    (v.balance === undefined || (v.balance === null || typeof v.balance === "string")) &&
+    typeof v.hasCredits === "boolean" &&
+    typeof v.unlimited === "boolean"
+  );
+}
+
+function isSpendControlLimitSnapshot(v: any): v is T.SpendControlLimitSnapshot {
+  return (
+    isObject(v) &&
+    typeof v.limit === "string" &&
+    (typeof v.remainingPercent === "number" && Number.isFinite(v.remainingPercent)) &&
+    (typeof v.resetsAt === "number" && Number.isFinite(v.resetsAt)) &&
+    typeof v.used === "string"
+  );
+}
+
+function isRateLimitWindow(v: any): v is T.RateLimitWindow {
+  return (
+    isObject(v) &&
+    (v.resetsAt === undefined || (v.resetsAt === null || (typeof v.resetsAt === "number" && Number.isFinite(v.resetsAt)))) &&
+    (typeof v.usedPercent === "number" && Number.isFinite(v.usedPercent)) &&
+    (v.windowDurationMins === undefined || (v.windowDurationMins === null || (typeof v.windowDurationMins === "number" && Number.isFinite(v.windowDurationMins))))
+  );
+}
+
+function isRateLimitReachedType(v: unknown): v is T.RateLimitReachedType {
+  switch (v) {
+    case "rate_limit_reached":
+    case "workspace_owner_credits_depleted":
+    case "workspace_member_credits_depleted":
+    case "workspace_owner_usage_limit_reached":
+    case "workspace_member_usage_limit_reached":
+      return true;
+    default:
+      return false;
+  }
 }
 
 function isSettings(v: any): v is T.Settings {

@@ -427,7 +427,7 @@ describe("guards load by module, on first use", () => {
       expect(validator.notification("item/agentMessage/delta", params)).toBe(fresh.VALID_KNOWN);
       // The turn's module has the turn's other messages too, but not another topic's.
       expect(validator.prepare?.("response", "turn/start")).toBeUndefined();
-      expect(validator.prepare?.("notification", "account/rateLimits/updated")).toBeInstanceOf(Promise);
+      expect(validator.prepare?.("notification", "account/login/completed")).toBeInstanceOf(Promise);
       // Unknown methods need nothing, and off mode loads nothing.
       expect(validator.prepare?.("notification", "no/such/method")).toBeUndefined();
       expect(validator.notification("no/such/method", {})).toBe(fresh.VALID_UNKNOWN);
@@ -435,7 +435,7 @@ describe("guards load by module, on first use", () => {
       expect(off.prepare?.("notification", "config/warning")).toBeUndefined();
       expect(off.notification("configWarning", {})).toBe(fresh.VALID_KNOWN);
       await fresh.loadGuards();
-      expect(validator.prepare?.("notification", "account/rateLimits/updated")).toBeUndefined();
+      expect(validator.prepare?.("notification", "account/login/completed")).toBeUndefined();
     } finally {
       vi.resetModules();
     }

@@ -1002,6 +1002,33 @@ describe("RpcPeer messages whose guard is still loading", () => {
     expect(events.at(-1)).toBe("item/started");
   });
 
+  it("with the protocol's validator, fresh: the first messages wait for their guards, in order, and a bad one fails", async () => {
+    vi.resetModules();
+    try {
+      const protocol = await import("@codex-app-server/protocol");
+      const validator = protocol.createValidator({ mode: "strict", side: "client" });
+      const { client, raw, errors } = await startWithRawServer({ validator });
+      const got: unknown[] = [];
+      client.onNotification((m) => got.push((m.params as { delta: unknown }).delta));
+      for (const delta of ["a", "b", 3, "c"]) {
+        await raw.send({
+          method: "item/agentMessage/delta",
+          params: { threadId: "thr", turnId: "turn", itemId: "msg", delta },
+        });
+      }
+      expect(got).toEqual([]);
+      await validator.prepare?.("notification", "item/agentMessage/delta");
+      await protocol.loadSchemas();
+      await flush();
+      expect(got).toEqual(["a", "b", "c"]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(CodexValidationError);
+      expect(errors[0]).toMatchObject({ method: "item/agentMessage/delta", issues: [{ path: ["delta"] }] });
+    } finally {
+      vi.resetModules();
+    }
+  });
+
   it("strict: a held answer that fails its schema still rejects its request", async () => {
     const { validator, load } = loadingValidator("strict", ["thread/start"]);
     const { client, raw } = await startWithRawServer({ validator });

@@ -11,7 +11,7 @@ import { startPageServer } from "../src/pageServer.js";
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /**
  * What a page loads for a whole turn with validation on (lenient, the default), gzip: measured at
- * 56.0 KB in 7 chunks (the client 20.7 KB and xstate 11.8 KB, the turn's guards 7.7 KB, the protocol's
+ * 56.0 KB in 7 chunks (the client 20.7 KB and xstate 11.8 KB, the turn's guards 7.8 KB, the protocol's
  * shared code 5.7 KB with the table of which module has each method's guard, RpcPeer and the rest of the
  * transport's core 4.8 KB, the websocket transport 4.8 KB, the rest 0.4 KB). It was 71.9 KB while every
  * guard loaded at once (24 KB) and the packages were built with esbuild's keepNames. Other topics'

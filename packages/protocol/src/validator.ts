@@ -250,7 +250,9 @@ const TABLES: Record<ValidatorSide, Record<MessageKind, CheckedTable>> = {
  * Success returns the shared `VALID_KNOWN` / `VALID_UNKNOWN` constants. Failures are returned the same way in
  * `strict` and `lenient` mode; the mode tells the caller whether to drop the message (strict) or deliver
  * it and report the error (lenient). In `off` mode no schema runs: only whether the method is known.
- * The validated value is never copied or changed, so callers deliver the object they parsed.
+ * The validated value is never copied or changed, so callers deliver the object they parsed. A client's
+ * guards are in generated modules, each loaded on first use: `prepare(kind, method)` says whether a
+ * message can be checked now, or when it can (`loadGuards()` loads them all).
  */
 export function createValidator(options: ValidatorOptions): MessageValidator {
   const { mode, side } = options;

@@ -364,3 +364,52 @@ describe("errors", () => {
     }
   });
 });
+
+describe("the client's guard modules (src/generated/guards.*.ts)", () => {
+  const dir = join(import.meta.dirname, "..", "src", "generated");
+  const modules = readdirSync(dir)
+    .filter((name) => /^guards\..+\.ts$/.test(name))
+    .map((name) => ({ name, source: readFileSync(join(dir, name), "utf8") }));
+
+  it("hold every function once, and every method a client receives in one module, the turn's in guards.turn.ts", async () => {
+    const defined = modules.flatMap(({ source }) =>
+      [...source.matchAll(/^(?:export )?function ([\w$]+)\(/gm)].map((match) => match[1]),
+    );
+    expect(defined.length).toBeGreaterThan(500);
+    expect(new Set(defined).size).toBe(defined.length);
+    const { CLIENT_GUARD_MODULES } = await import("../src/generated/guardModules.js");
+    const methods = await import("../src/generated/methods.js");
+    expect([...CLIENT_GUARD_MODULES.notification.keys()].sort()).toEqual(
+      [...methods.SERVER_NOTIFICATION_METHODS].sort(),
+    );
+    expect([...CLIENT_GUARD_MODULES.request.keys()].sort()).toEqual(
+      [...methods.SERVER_REQUEST_METHODS].sort(),
+    );
+    expect([...CLIENT_GUARD_MODULES.response.keys()].sort()).toEqual(
+      [...methods.CLIENT_REQUEST_METHODS].sort(),
+    );
+    const turn = (await CLIENT_GUARD_MODULES.response.get("turn/start")!()).GUARDS;
+    for (const [kind, method] of [
+      ["response", "initialize"],
+      ["response", "thread/start"],
+      ["notification", "turn/started"],
+      ["notification", "item/agentMessage/delta"],
+      ["notification", "turn/completed"],
+      ["request", "item/commandExecution/requestApproval"],
+    ] as const) {
+      expect(turn[kind].some(([name]) => name === method)).toBe(true);
+    }
+  });
+
+  it("import nothing from a topic's module but the turn's, so loading one topic loads no other topic", () => {
+    for (const { name, source } of modules) {
+      for (const [, imported] of source.matchAll(/from "\.\/(guards\.[\w]+)\.js"/g)) {
+        expect(
+          imported === "guards.turn" || /^guards\.shared\d+$/.test(imported!),
+          `${name} imports ${imported}`,
+        ).toBe(true);
+      }
+    }
+    expect(modules.find(({ name }) => name === "guards.turn.ts")?.source).not.toMatch(/from "\.\/guards\./);
+  });
+});

@@ -14,7 +14,9 @@ export function sharedTsupConfig(packageDir: string, entry: Record<string, strin
     target: "node20",
     splitting: true,
     treeshake: true,
-    keepNames: true,
+    // No esbuild keepNames: it wraps every function and class in `__name(...)`, bytes a browser loads for
+    // nothing. The error classes, whose names brand errors, pin their names themselves (codexError.ts).
+    keepNames: false,
     define: { __PACKAGE_VERSION__: JSON.stringify(pkg.version) },
   };
 }

@@ -71,9 +71,12 @@ export class ClientConnection {
     this.hooks = hooks;
     this.requestTimeoutMs =
       options.requestTimeoutMs === undefined ? DEFAULT_REQUEST_TIMEOUT_MS : options.requestTimeoutMs;
+    const validator = createValidator({ mode: options.validation ?? "lenient", side: "client" });
+    // The guards of a turn's messages (initialize's answer is one) load while the transport connects.
+    void validator.prepare?.("response", "initialize");
     this.peer = new RpcPeer({
       transport,
-      validator: createValidator({ mode: options.validation ?? "lenient", side: "client" }),
+      validator,
       requestTimeoutMs: this.requestTimeoutMs,
       name: "codex-client",
       resendOnReconnect: isResentRead,

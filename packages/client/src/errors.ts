@@ -19,6 +19,7 @@ export class CodexTurnInactiveError extends CodexTimeoutError {
     this.continuation = continuation;
   }
 }
+Object.defineProperty(CodexTurnInactiveError, "name", { value: "CodexTurnInactiveError" }); // see codexError.ts
 
 /** An operation was asked of an actor in a state that does not accept it; nothing was applied. */
 export class CodexInvalidStateError extends CodexError {
@@ -33,6 +34,7 @@ export class CodexInvalidStateError extends CodexError {
     this.event = event;
   }
 }
+Object.defineProperty(CodexInvalidStateError, "name", { value: "CodexInvalidStateError" }); // see codexError.ts
 
 /** The turn ended with status `failed`. */
 export class CodexTurnFailedError extends CodexError {
@@ -50,6 +52,7 @@ export class CodexTurnFailedError extends CodexError {
     this.turnError = turnError;
   }
 }
+Object.defineProperty(CodexTurnFailedError, "name", { value: "CodexTurnFailedError" }); // see codexError.ts
 
 /** Too many notifications arrived for a turn the client does not know yet. */
 export class CodexBufferOverflowError extends CodexError {
@@ -61,6 +64,7 @@ export class CodexBufferOverflowError extends CodexError {
     );
   }
 }
+Object.defineProperty(CodexBufferOverflowError, "name", { value: "CodexBufferOverflowError" }); // see codexError.ts
 
 /**
  * A warning, through `onError`: nobody read a turn while `maxUnreadEvents` events waited, so its deltas
@@ -80,6 +84,7 @@ export class CodexEventsDroppedError extends CodexError {
     this.limit = limit;
   }
 }
+Object.defineProperty(CodexEventsDroppedError, "name", { value: "CodexEventsDroppedError" }); // see codexError.ts
 
 /** Arguments that do not fit together (e.g. text and a continuation in one call). */
 export class CodexUsageError extends CodexError {
@@ -87,6 +92,7 @@ export class CodexUsageError extends CodexError {
     super("usage", message);
   }
 }
+Object.defineProperty(CodexUsageError, "name", { value: "CodexUsageError" }); // see codexError.ts
 
 /**
  * A warning, not a failure: the server's version is outside the range this SDK supports (`older`,
@@ -103,6 +109,7 @@ export class CodexServerVersionWarning extends CodexError {
     this.version = version;
   }
 }
+Object.defineProperty(CodexServerVersionWarning, "name", { value: "CodexServerVersionWarning" }); // see codexError.ts
 
 /**
  * A running turn is gone with the connection it ran on, and no reconnection can bring it back: the
@@ -123,3 +130,4 @@ export class CodexTurnLostError extends ConnectionClosedError {
     this.turnId = turnId;
   }
 }
+Object.defineProperty(CodexTurnLostError, "name", { value: "CodexTurnLostError" }); // see codexError.ts

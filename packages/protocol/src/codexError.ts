@@ -31,8 +31,9 @@ export class CodexError extends Error {
   }
 }
 
-// The protocol is built without esbuild's keepNames (it would wrap each of the ~1000 generated guards),
-// so the class names, which brand errors, are pinned here: a minifying bundler must not rename them.
+// The packages are built without esbuild's keepNames (it wraps every function and class in `__name`, bytes
+// a browser loads for nothing), so the class names, which brand errors, are pinned: here and after each
+// subclass, in every package. A minifying bundler must not rename them.
 Object.defineProperty(CodexError, "name", { value: "CodexError" });
 
 function collectBrands(ctor: Function): string[] {

@@ -1,4 +1,4 @@
-/** Runtime pieces of the generated guards (src/generated/guards.ts). */
+/** Runtime pieces of the generated guards (src/generated/guards.*.ts, serverGuards.ts). */
 
 /** Says whether a parsed JSON value passes one schema. */
 export type Guard = (value: unknown) => boolean;
@@ -28,3 +28,13 @@ export function isUndefined(value: unknown): value is undefined {
 export function acceptAny(_value: unknown): boolean {
   return true;
 }
+
+/** The guards of one generated module (`src/generated/guards.<topic>.ts`), by the kind of message. */
+export interface GuardModule {
+  readonly notification: ReadonlyArray<readonly [method: string, guard: Guard]>;
+  readonly request: ReadonlyArray<readonly [method: string, guard: Guard]>;
+  readonly response: ReadonlyArray<readonly [method: string, guard: Guard]>;
+}
+
+/** Loads one guard module (a dynamic `import()`, so a bundler makes it a chunk of its own). */
+export type LoadGuards = () => Promise<{ readonly GUARDS: GuardModule }>;

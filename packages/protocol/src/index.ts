@@ -48,7 +48,13 @@ export {
   SUPPORTED_CODEX_RANGE,
   supportedCodexPeerRange,
 } from "./supportedCodexRange.js";
-export type { MessageValidator, ValidationIssue, ValidationMode, ValidationResult } from "./validation.js";
+export type {
+  MessageKind,
+  MessageValidator,
+  ValidationIssue,
+  ValidationMode,
+  ValidationResult,
+} from "./validation.js";
 export { CodexValidationError, VALID_KNOWN, VALID_UNKNOWN } from "./validation.js";
 export type { ValidatorOptions, ValidatorSide } from "./validator.js";
-export { createValidator, loadSchemas } from "./validator.js";
+export { createValidator, loadGuards, loadSchemas } from "./validator.js";

@@ -15,6 +15,9 @@ export interface ValidationIssue {
   message: string;
 }
 
+/** The kinds of message a validator checks. */
+export type MessageKind = "request" | "notification" | "response";
+
 /** A message failed its schema. */
 export class CodexValidationError extends CodexError {
   readonly method: string;
@@ -66,6 +69,14 @@ export const VALID_UNKNOWN: ValidationResult = Object.freeze({ ok: true, known: 
  */
 export interface MessageValidator {
   readonly mode: ValidationMode;
+  /**
+   * Undefined when a message of `kind` and `method` can be checked now; else a promise (that never
+   * rejects) of the moment it can: the generated guards load in modules, each on the first message of
+   * one of its methods. A caller that keeps messages in order holds this message, and every later one,
+   * until then. Checking a method whose guard has not loaded throws (`guards_not_loaded`), unless zod
+   * has loaded (then zod decides). A validator without it checks every message at once.
+   */
+  prepare?(kind: MessageKind, method: string): Promise<void> | undefined;
   /** Params of an incoming notification. */
   notification(method: string, params: unknown): ValidationResult;
   /** Params of an incoming request. */

@@ -16,6 +16,8 @@ import {
 import { extractMethods } from "../scripts/generator/protocolMethods.js";
 import { readServerSchema } from "../scripts/serverOutput.js";
 
+type GuardModule = import("../src/guardSupport.js").GuardModule;
+
 const GUARD_SUPPORT = join(import.meta.dirname, "..", "src", "guardSupport.js");
 
 const ref = (name: string): SchemaNode => ({ $ref: `#/definitions/v2/${name}` });
@@ -133,7 +135,7 @@ describe("result types of requests", () => {
     expect(emitSchemaTablesFile(methods, "test")).toMatch(
       /"account\/logout": \{\n {4}params: \(\) => z\.null\(\),\n {4}result: \(\) => z\.unknown\(\),/,
     );
-    const guardsFile = emitGuardFiles(loaded.definitions, methods, "test").client;
+    const guardsFile = emitGuardFiles(loaded.definitions, methods, "test").get("guards.account.ts");
     expect(guardsFile).toContain('["account/logout", acceptAny]');
     // The table wins over the warning.
     expect(extractMethods(loaded, { "account/logout": "LogoutAccountResponse" }).warnings).toEqual([]);
@@ -253,18 +255,27 @@ describe("recursive definitions", () => {
       serverNotifications: [said("tree/said", "Tree"), said("ping/said", "Ping")],
       warnings: [],
     };
-    const guardsSource = emitGuardFiles(definitions, methods, "test").client.replace(
-      "../guardSupport.js",
-      GUARD_SUPPORT,
-    );
+    const guardFiles = emitGuardFiles(definitions, methods, "test");
+    // One module per topic (`tree/said`, `ping/said`), and where each method's guard is.
+    expect([...guardFiles.keys()].sort()).toEqual([
+      "guardModules.ts",
+      "guards.ping.ts",
+      "guards.tree.ts",
+      "serverGuards.ts",
+    ]);
+    expect(guardFiles.get("guardModules.ts")).toContain('["tree/said", loadTree]');
+    const all = [...guardFiles.values()].join("\n");
     // Only what the tables reach; each definition's own guard is its top node's function (no wrapper).
-    expect(guardsSource).not.toContain("isProbeParams");
-    expect(guardsSource).toContain("export function isTree(v: any): v is T.Tree {");
-    writeFileSync(join(out, "guards.ts"), guardsSource);
+    expect(all).not.toContain("isProbeParams");
+    expect(guardFiles.get("guards.tree.ts")).toContain("function isTree(v: any): v is T.Tree {");
+    for (const [name, source] of guardFiles)
+      writeFileSync(join(out, name), source.replace("../guardSupport.js", GUARD_SUPPORT));
     const { schemas } = (await import(join(out, "schemas.ts"))) as {
       schemas: Record<string, { safeParse(v: unknown): unknown }>;
     };
-    const guards = (await import(join(out, "guards.ts"))) as Record<string, (v: unknown) => boolean>;
+    const guardOf = async (file: string) =>
+      ((await import(join(out, file))) as { GUARDS: GuardModule }).GUARDS.notification[0]![1];
+    const guards = { isTree: await guardOf("guards.tree.ts"), isPing: await guardOf("guards.ping.ts") };
     const tree = { children: [{ children: [{ children: [], leaf: { value: "deep" } }] }] };
     expect(schemas.TreeSchema!.safeParse(tree)).toMatchObject({ success: true });
     expect(guards.isTree!(tree)).toBe(true);
@@ -351,5 +362,54 @@ describe("errors", () => {
       expect(error).toBeInstanceOf(SchemaError);
       expect((error as Error).message).toContain("#/definitions/v2/Thing.properties.inner");
     }
+  });
+});
+
+describe("the client's guard modules (src/generated/guards.*.ts)", () => {
+  const dir = join(import.meta.dirname, "..", "src", "generated");
+  const modules = readdirSync(dir)
+    .filter((name) => /^guards\..+\.ts$/.test(name))
+    .map((name) => ({ name, source: readFileSync(join(dir, name), "utf8") }));
+
+  it("hold every function once, and every method a client receives in one module, the turn's in guards.turn.ts", async () => {
+    const defined = modules.flatMap(({ source }) =>
+      [...source.matchAll(/^(?:export )?function ([\w$]+)\(/gm)].map((match) => match[1]),
+    );
+    expect(defined.length).toBeGreaterThan(500);
+    expect(new Set(defined).size).toBe(defined.length);
+    const { CLIENT_GUARD_MODULES } = await import("../src/generated/guardModules.js");
+    const methods = await import("../src/generated/methods.js");
+    expect([...CLIENT_GUARD_MODULES.notification.keys()].sort()).toEqual(
+      [...methods.SERVER_NOTIFICATION_METHODS].sort(),
+    );
+    expect([...CLIENT_GUARD_MODULES.request.keys()].sort()).toEqual(
+      [...methods.SERVER_REQUEST_METHODS].sort(),
+    );
+    expect([...CLIENT_GUARD_MODULES.response.keys()].sort()).toEqual(
+      [...methods.CLIENT_REQUEST_METHODS].sort(),
+    );
+    const turn = (await CLIENT_GUARD_MODULES.response.get("turn/start")!()).GUARDS;
+    for (const [kind, method] of [
+      ["response", "initialize"],
+      ["response", "thread/start"],
+      ["notification", "turn/started"],
+      ["notification", "item/agentMessage/delta"],
+      ["notification", "turn/completed"],
+      ["request", "item/commandExecution/requestApproval"],
+    ] as const) {
+      expect(turn[kind].some(([name]) => name === method)).toBe(true);
+    }
+  });
+
+  it("import nothing from a topic's module but the turn's, so loading one topic loads no other topic", () => {
+    for (const { name, source } of modules) {
+      for (const [, imported] of source.matchAll(/from "\.\/(guards\.[\w]+)\.js"/g)) {
+        expect(
+          imported === "guards.turn" || /^guards\.shared\d+$/.test(imported!),
+          `${name} imports ${imported}`,
+        ).toBe(true);
+      }
+    }
+    expect(modules.find(({ name }) => name === "guards.turn.ts")?.source).not.toMatch(/from "\.\/guards\./);
   });
 });

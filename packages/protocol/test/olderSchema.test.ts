@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
+import type { LoadGuards } from "../src/guardSupport.js";
 import { createValidator, loadSchemas, SUPPORTED_CODEX_RANGE, VALID_KNOWN } from "../src/index.js";
 
 /**
@@ -24,7 +25,8 @@ const NEWER: NewerPayload[] = JSON.parse(
 );
 
 interface OlderFiles {
-  guards: { SERVER_NOTIFICATION_GUARDS: ReadonlyMap<string, (value: unknown) => boolean> };
+  /** Every server notification's guard, from every guard module of the older files. */
+  guards: ReadonlyMap<string, (value: unknown) => boolean>;
   tables: { SERVER_NOTIFICATION_SCHEMAS: ReadonlyMap<string, z.ZodType> };
   version: { GENERATED_FROM_VERSION: string };
 }
@@ -34,8 +36,14 @@ let older: OlderFiles;
 beforeAll(async () => {
   // Paths built at run time: the older files are not part of the type-checked program.
   const dir = join(import.meta.dirname, "..", ".tmp", `generated-${SUPPORTED_CODEX_RANGE.oldest}`);
+  const { CLIENT_GUARD_MODULES } = (await import(join(dir, "guardModules.ts"))) as {
+    CLIENT_GUARD_MODULES: { notification: ReadonlyMap<string, LoadGuards> };
+  };
+  const modules = await Promise.all(
+    [...new Set(CLIENT_GUARD_MODULES.notification.values())].map((load) => load()),
+  );
   older = {
-    guards: await import(join(dir, "guards.ts")),
+    guards: new Map(modules.flatMap((module) => module.GUARDS.notification)),
     tables: await import(join(dir, "schemaTables.ts")),
     version: await import(join(dir, "version.ts")),
   };
@@ -53,7 +61,7 @@ describe(`codex 0.171.0 payloads replayed into the ${SUPPORTED_CODEX_RANGE.oldes
   });
 
   it.each(NEWER)("$name: the older guard and zod agree, and a rejection names where", (entry) => {
-    const guard = older.guards.SERVER_NOTIFICATION_GUARDS.get(entry.method);
+    const guard = older.guards.get(entry.method);
     const schema = older.tables.SERVER_NOTIFICATION_SCHEMAS.get(entry.method);
     if (guard === undefined || schema === undefined)
       throw new Error(`${entry.method} is not in the older schema`);

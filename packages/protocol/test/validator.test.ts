@@ -410,6 +410,38 @@ describe("the validator where code cannot be generated (a Content-Security-Polic
   });
 });
 
+describe("guards load by module, on first use", () => {
+  it("a method's guard module loads when prepared, alone; until then a check says so, and after it is synchronous", async () => {
+    vi.resetModules();
+    try {
+      const fresh = await import("../src/index.js");
+      const validator = fresh.createValidator({ mode: "strict", side: "client" });
+      const params = recordedParams("item/agentMessage/delta");
+      expect(() => validator.notification("item/agentMessage/delta", params)).toThrow(
+        expect.objectContaining({ code: "guards_not_loaded" }),
+      );
+      const loading = validator.prepare?.("notification", "item/agentMessage/delta");
+      expect(loading).toBeInstanceOf(Promise);
+      await loading;
+      expect(validator.prepare?.("notification", "item/agentMessage/delta")).toBeUndefined();
+      expect(validator.notification("item/agentMessage/delta", params)).toBe(fresh.VALID_KNOWN);
+      // The turn's module has the turn's other messages too, but not another topic's.
+      expect(validator.prepare?.("response", "turn/start")).toBeUndefined();
+      expect(validator.prepare?.("notification", "account/login/completed")).toBeInstanceOf(Promise);
+      // Unknown methods need nothing, and off mode loads nothing.
+      expect(validator.prepare?.("notification", "no/such/method")).toBeUndefined();
+      expect(validator.notification("no/such/method", {})).toBe(fresh.VALID_UNKNOWN);
+      const off = fresh.createValidator({ mode: "off", side: "client" });
+      expect(off.prepare?.("notification", "config/warning")).toBeUndefined();
+      expect(off.notification("configWarning", {})).toBe(fresh.VALID_KNOWN);
+      await fresh.loadGuards();
+      expect(validator.prepare?.("notification", "account/login/completed")).toBeUndefined();
+    } finally {
+      vi.resetModules();
+    }
+  });
+});
+
 describe("schemas are built on first use", () => {
   /** How many of the ~780 schemas a fresh copy of the package has built so far. */
   function built(fresh: typeof import("../src/schemas.js")): number {
@@ -422,6 +454,7 @@ describe("schemas are built on first use", () => {
       const fresh = await import("../src/index.js");
       const validator = fresh.createValidator({ mode: "strict", side: "client" });
       const params = recordedParams("item/agentMessage/delta");
+      await validator.prepare?.("notification", "item/agentMessage/delta");
       expect(validator.notification("item/agentMessage/delta", params)).toBe(fresh.VALID_KNOWN);
       const early = validator.notification("item/agentMessage/delta", { ...params, delta: 42 });
       if (early.ok) throw new Error("expected a failure");

@@ -72,6 +72,11 @@ export class PendingRequests {
     return this.entries.has(id);
   }
 
+  /** The method of the pending request `id`; undefined when none is pending. */
+  methodOf(id: RequestId): string | undefined {
+    return this.entries.get(id)?.method;
+  }
+
   /** Whether `id` is one this side handed out (pending or not). */
   wasIssued(id: RequestId): boolean {
     return typeof id === "number" && Number.isInteger(id) && id >= this.firstId && id <= this.lastId;

@@ -933,3 +933,132 @@ describe("RpcPeer validation failures found before zod has loaded", () => {
     ]);
   });
 });
+
+describe("RpcPeer messages whose guard is still loading", () => {
+  /** Checks everything at once but the methods in `loading`, whose guards load when `load()` is called. */
+  function loadingValidator(mode: ValidationMode, loading: string[]) {
+    let load!: () => void;
+    const loaded = new Promise<void>((resolve) => {
+      load = () => {
+        loading.length = 0;
+        resolve();
+      };
+    });
+    const prepared: Array<[Kind, string]> = [];
+    const checked: string[] = [];
+    const validator: MessageValidator = {
+      mode,
+      prepare: (kind, method) => {
+        prepared.push([kind, method]);
+        return loading.includes(method) ? loaded : undefined;
+      },
+      notification: (method) => {
+        checked.push(`notification ${method}`);
+        return loading.includes(method) ? expect.unreachable() : VALID_KNOWN;
+      },
+      request: () => VALID_KNOWN,
+      response: (method) =>
+        checked.push(`response ${method}`) && method === "thread/start"
+          ? {
+              ok: false,
+              error: new CodexValidationError("response", method, [{ path: [], message: "bad" }]),
+            }
+          : VALID_KNOWN,
+    };
+    return { validator, load, prepared, checked };
+  }
+
+  it("holds the message, and every one after it, until the guard has loaded: nothing reordered", async () => {
+    const { validator, load, checked } = loadingValidator("lenient", ["item/started", "turn/start"]);
+    const { client, raw, errors } = await startWithRawServer({ validator });
+    const events: string[] = [];
+    client.onNotification((m) => events.push(m.method));
+    const answer = client.requestUntyped("turn/start", { threadId: "t" }).then((result) => {
+      events.push(`answer ${JSON.stringify(result)}`);
+    });
+    await flush();
+    await raw.send({ method: "turn/started", params: {} });
+    await raw.send({ id: 1, result: "ok" });
+    await raw.send({ method: "item/started", params: {} });
+    await raw.send({ method: "item/agentMessage/delta", params: {} });
+    await flush();
+    // turn/start's answer waits for its guard, and what came after it for the answer.
+    expect(events).toEqual(["turn/started"]);
+    load();
+    await answer;
+    await flush();
+    // Handled in arrival order, back to back (as a transport delivers a batch read at once).
+    expect(checked).toEqual([
+      "notification turn/started",
+      "response turn/start",
+      "notification item/started",
+      "notification item/agentMessage/delta",
+    ]);
+    expect(events).toEqual(["turn/started", "item/started", "item/agentMessage/delta", 'answer "ok"']);
+    expect(errors).toEqual([]);
+    // Loaded now: the next messages pass at once.
+    await raw.send({ method: "item/started", params: {} });
+    await flush();
+    expect(events.at(-1)).toBe("item/started");
+  });
+
+  it("with the protocol's validator, fresh: the first messages wait for their guards, in order, and a bad one fails", async () => {
+    vi.resetModules();
+    try {
+      const protocol = await import("@codex-app-server/protocol");
+      const validator = protocol.createValidator({ mode: "strict", side: "client" });
+      const { client, raw, errors } = await startWithRawServer({ validator });
+      const got: unknown[] = [];
+      client.onNotification((m) => got.push((m.params as { delta: unknown }).delta));
+      for (const delta of ["a", "b", 3, "c"]) {
+        await raw.send({
+          method: "item/agentMessage/delta",
+          params: { threadId: "thr", turnId: "turn", itemId: "msg", delta },
+        });
+      }
+      expect(got).toEqual([]);
+      await validator.prepare?.("notification", "item/agentMessage/delta");
+      await protocol.loadSchemas();
+      await flush();
+      expect(got).toEqual(["a", "b", "c"]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(CodexValidationError);
+      expect(errors[0]).toMatchObject({ method: "item/agentMessage/delta", issues: [{ path: ["delta"] }] });
+    } finally {
+      vi.resetModules();
+    }
+  });
+
+  it("strict: a held answer that fails its schema still rejects its request", async () => {
+    const { validator, load } = loadingValidator("strict", ["thread/start"]);
+    const { client, raw } = await startWithRawServer({ validator });
+    const answer = client.request("thread/start", { model: "m" }).catch((e: unknown) => e);
+    await flush();
+    await raw.send({ id: 1, result: { threadId: 5 } });
+    await flush();
+    load();
+    expect(await answer).toBeInstanceOf(CodexValidationError);
+  });
+
+  it("off: prepares nothing; a peer that closes drops what it held", async () => {
+    const off = loadingValidator("off", ["turn/started"]);
+    const { client, raw } = await startWithRawServer({ validator: off.validator });
+    const got: string[] = [];
+    client.onNotification((m) => got.push(m.method));
+    await raw.send({ method: "turn/started", params: {} });
+    await flush();
+    expect(got).toEqual(["turn/started"]);
+    expect(off.prepared).toEqual([]);
+
+    const strict = loadingValidator("strict", ["turn/started"]);
+    const second = await startWithRawServer({ validator: strict.validator });
+    const seen: string[] = [];
+    second.client.onNotification((m) => seen.push(m.method));
+    await second.raw.send({ method: "turn/started", params: {} });
+    await flush();
+    await second.client.close();
+    strict.load();
+    await flush();
+    expect(seen).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import type {
+  ClassifiedMessage,
   CodexValidationError,
   JsonRpcErrorObject,
   JsonRpcErrorResponse,
@@ -135,6 +136,11 @@ export class RpcPeer<
   private kept: JsonRpcRequest[] = [];
   /** Counts connections: an answer computed for an earlier one is not sent on the next. */
   private epoch = 0;
+  /**
+   * Messages received while a guard the first of them needs was loading, in arrival order; every
+   * message waits here until those before it are handled. Undefined when none wait.
+   */
+  private held: JsonRpcMessage[] | undefined;
 
   constructor(options: RpcPeerOptions) {
     this.transport = options.transport;
@@ -385,7 +391,63 @@ export class RpcPeer<
 
   private handleMessage(raw: JsonRpcMessage): void {
     if (this.currentState !== "started") return;
+    if (this.held !== undefined) {
+      this.held.push(raw);
+      return;
+    }
     const classified = classifyMessage(raw);
+    const loading = this.guardLoading(classified);
+    if (loading === undefined) {
+      this.dispatch(classified, raw);
+      return;
+    }
+    this.held = [raw];
+    loading.then(() => this.release());
+  }
+
+  /**
+   * The loading of the guard `message` needs, if it has not loaded (the validator's `prepare`): the
+   * message waits for it, and every later one behind it, so that messages are handled in order.
+   */
+  private guardLoading(message: ClassifiedMessage): Promise<void> | undefined {
+    const validator = this.validator;
+    if (validator?.prepare === undefined || validator.mode === "off") return undefined;
+    switch (message.kind) {
+      case "notification":
+        return validator.prepare("notification", message.message.method);
+      case "request":
+        return validator.prepare("request", message.message.method);
+      case "response": {
+        const method = "error" in message.message ? undefined : this.pending.methodOf(message.message.id);
+        return method === undefined ? undefined : validator.prepare("response", method);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Handles the held messages in order, until one needs a guard that is still loading. */
+  private release(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    let next = 0;
+    while (next < held.length) {
+      if (this.currentState !== "started" || this.held !== held) return;
+      const raw = held[next]!;
+      const classified = classifyMessage(raw);
+      const loading = this.guardLoading(classified);
+      if (loading !== undefined) {
+        held.splice(0, next);
+        loading.then(() => this.release());
+        return;
+      }
+      next++;
+      this.dispatch(classified, raw);
+    }
+    this.held = undefined;
+  }
+
+  private dispatch(classified: ClassifiedMessage, raw: JsonRpcMessage): void {
     switch (classified.kind) {
       case "notification":
         this.handleNotification(classified.message);
@@ -623,6 +685,7 @@ export class RpcPeer<
   private shutDown(info: TransportCloseInfo): void {
     if (this.currentState === "closed") return;
     this.currentState = "closed";
+    this.held = undefined;
     this.kept = [];
     this.resendable.clear();
     for (const request of this.pending.takeAll()) {

@@ -38,6 +38,12 @@ function read(object: string, key: string): string {
   return IDENTIFIER.test(key) ? `${object}.${key}` : `${object}[${stringLiteral(key)}]`;
 }
 
+/** One generated function: a definition's guard or a helper, without `export`. */
+export interface GuardFunction {
+  name: string;
+  source: string;
+}
+
 /** Writes guard expressions; nodes that need statements become helper functions, shared by body. */
 interface Helper {
   name: string;
@@ -62,10 +68,15 @@ export class GuardWriter {
 
   /** Helper functions, in the order they were first needed. */
   get helpers(): string[] {
-    return this.records.map(
-      (helper) =>
-        `${helper.exportedAs === undefined ? "" : "export "}function ${helper.name}(v: ${helper.parameter}): ${helper.exportedAs === undefined ? "boolean" : `v is T.${helper.exportedAs}`} {\n${helper.body}}\n`,
-    );
+    return this.functions.map((helper) => helper.source);
+  }
+
+  /** Helper functions by name, in the order they were first needed; `export` is the caller's to add. */
+  get functions(): GuardFunction[] {
+    return this.records.map((helper) => ({
+      name: helper.name,
+      source: `function ${helper.name}(v: ${helper.parameter}): ${helper.exportedAs === undefined ? "boolean" : `v is T.${helper.exportedAs}`} {\n${helper.body}}\n`,
+    }));
   }
 
   /**
@@ -88,7 +99,7 @@ export class GuardWriter {
       last.exportedAs = name;
       return undefined;
     }
-    return `export function ${guardName(name)}(v: unknown): v is T.${name} {\n  return ${test};\n}\n`;
+    return `function ${guardName(name)}(v: unknown): v is T.${name} {\n  return ${test};\n}\n`;
   }
 
   /** Helpers created from now on are named after `owner` (`isThread$1`, ...). */
@@ -291,19 +302,66 @@ function wrap(test: string): string {
   return /^[\w$.]+\([\w$.]*\)$/.test(test) || test.startsWith("(") ? test : `(${test})`;
 }
 
-/** The per-method guard tables the validator looks up, by which side receives the messages. */
+/** The kinds of message a validator checks, as `MessageValidator` names them. */
+type MessageKind = "notification" | "request" | "response";
+
+/** The method tables of one side: which list of methods, which part of each, under which kind. */
 const CLIENT_TABLES = [
-  ["SERVER_NOTIFICATION_GUARDS", "Params of every server notification.", "serverNotifications", "params"],
-  ["SERVER_REQUEST_PARAMS_GUARDS", "Params of every server request.", "serverRequests", "params"],
-  ["CLIENT_REQUEST_RESULT_GUARDS", "Results of every client request.", "clientRequests", "result"],
+  ["notification", "serverNotifications", "params"],
+  ["request", "serverRequests", "params"],
+  ["response", "clientRequests", "result"],
 ] as const;
 const SERVER_TABLES = [
-  ["CLIENT_NOTIFICATION_GUARDS", "Params of every client notification.", "clientNotifications", "params"],
-  ["CLIENT_REQUEST_PARAMS_GUARDS", "Params of every client request.", "clientRequests", "params"],
-  ["SERVER_REQUEST_RESULT_GUARDS", "Results of every server request.", "serverRequests", "result"],
+  ["notification", "clientNotifications", "params"],
+  ["request", "clientRequests", "params"],
+  ["response", "serverRequests", "result"],
 ] as const;
 
 type TableSpec = (typeof CLIENT_TABLES)[number] | (typeof SERVER_TABLES)[number];
+
+/**
+ * What a client receives while it runs turns (the handshake, a thread's start, a turn's start and
+ * stream, its approvals, and what the server sends along: rate limits after each response, remote
+ * control's status on connecting, as the recorded sessions show): one module, which a client loads as
+ * it connects. Every other method's guard
+ * is in the module of its topic (the method's first segment: `account`, `config`, `plugin`, ...), loaded
+ * on its first message. Names the pinned schema lacks are ignored.
+ */
+const TURN_MODULE: Readonly<Record<MessageKind, readonly string[]>> = {
+  notification: [
+    "error",
+    "thread/started",
+    "thread/status/changed",
+    "thread/tokenUsage/updated",
+    "turn/started",
+    "turn/completed",
+    "turn/diff/updated",
+    "turn/plan/updated",
+    "item/started",
+    "item/completed",
+    "item/agentMessage/delta",
+    "item/plan/delta",
+    "item/reasoning/summaryTextDelta",
+    "item/reasoning/summaryPartAdded",
+    "item/reasoning/textDelta",
+    "item/commandExecution/outputDelta",
+    "item/fileChange/outputDelta",
+    "serverRequest/resolved",
+    "account/rateLimits/updated",
+    "remoteControl/status/changed",
+  ],
+  request: ["item/commandExecution/requestApproval", "item/fileChange/requestApproval"],
+  response: [
+    "initialize",
+    "thread/start",
+    "thread/resume",
+    "thread/fork",
+    "turn/start",
+    "turn/steer",
+    "turn/interrupt",
+  ],
+};
+const TURN = "turn";
 
 /** The guard of a method's params or result, as a function name or an arrow function. */
 function methodGuard(writer: GuardWriter, entry: MethodEntry, part: "params" | "result"): string {
@@ -322,84 +380,237 @@ function methodGuard(writer: GuardWriter, entry: MethodEntry, part: "params" | "
     : `(v: unknown) => v === undefined || ${wrap(test)}`;
 }
 
-/**
- * One guards file: the tables, and the guard of every definition they reach (through references),
- * except those `imported` from the other file.
- */
-function emitOneGuardsFile(
+interface GuardRow {
+  kind: MessageKind;
+  method: string;
+  guard: string;
+}
+
+const SUPPORT = ["acceptAny", "isObject", "isPlainObject", "isUndefined"] as const;
+const NAME = /[A-Za-z_$][\w$]*/g;
+
+/** The rows of `tables`, and every function they reach (definition guards and their helpers). */
+function writeGuards(
   definitions: ReadonlyMap<string, JsonSchema>,
   methods: ProtocolMethods,
-  version: string,
   tables: readonly TableSpec[],
-  imported: ReadonlySet<string>,
-  doc: string,
-): { source: string; emitted: Set<string> } {
+): { rows: GuardRow[]; functions: Map<string, GuardFunction> } {
   const writer = new GuardWriter(definitions);
   writer.setOwner("method");
-  const tableSources = tables.map(([constName, tableDoc, list, part]) => {
-    const rows = methods[list]
-      .map((entry) => `  [${stringLiteral(entry.method)}, ${methodGuard(writer, entry, part)}],\n`)
-      .join("");
-    return `/** ${tableDoc} */\nexport const ${constName}: ReadonlyMap<string, Guard> = new Map<string, Guard>([\n${rows}]);\n`;
-  });
+  const rows = tables.flatMap(([kind, list, part]) =>
+    methods[list].map((entry) => ({ kind, method: entry.method, guard: methodGuard(writer, entry, part) })),
+  );
   const emitted = new Set<string>();
-  const wrappers: string[] = [];
+  const wrappers: GuardFunction[] = [];
   for (;;) {
-    const next = [...writer.referenced].find((name) => !emitted.has(name) && !imported.has(name));
+    const next = [...writer.referenced].find((name) => !emitted.has(name));
     if (next === undefined) break;
     emitted.add(next);
     const schema = definitions.get(next);
     if (schema === undefined) throw new SchemaError(`guard of missing definition ${next}`);
     const wrapper = writer.definitionGuard(next, schema);
-    if (wrapper !== undefined) wrappers.push(wrapper);
+    if (wrapper !== undefined) wrappers.push({ name: guardName(next), source: wrapper });
   }
-  const fromClient = [...writer.referenced].filter((name) => imported.has(name)).sort();
-  const source = [
-    header(version),
-    doc,
-    'import { acceptAny, type Guard, isObject, isPlainObject, isUndefined } from "../guardSupport.js";\n',
-    fromClient.length === 0
-      ? ""
-      : `import {\n${fromClient.map((name) => `  ${guardName(name)},\n`).join("")}} from "./guards.js";\n`,
-    'import type * as T from "./types.js";\n\n',
-    tableSources.join("\n"),
-    "\n",
-    wrappers.join("\n"),
-    wrappers.length === 0 ? "" : "\n",
-    writer.helpers.join("\n"),
+  const functions = new Map<string, GuardFunction>();
+  for (const fn of [...wrappers, ...writer.functions]) functions.set(fn.name, fn);
+  return { rows, functions };
+}
+
+/** The names in `source` that are among `known` (the functions it calls). */
+function namesIn(source: string, known: ReadonlySet<string> | ReadonlyMap<string, unknown>): Set<string> {
+  const found = new Set<string>();
+  for (const match of source.matchAll(NAME)) if (known.has(match[0])) found.add(match[0]);
+  return found;
+}
+
+/** One generated module: its functions (those another module calls are exported) and its rows. */
+interface GuardModuleSpec {
+  file: string;
+  functions: string[];
+  rows: GuardRow[];
+}
+
+function renderModule(
+  spec: GuardModuleSpec,
+  functions: ReadonlyMap<string, GuardFunction>,
+  home: ReadonlyMap<string, string>,
+  exported: ReadonlySet<string>,
+  version: string,
+  doc: string,
+): string {
+  const own = new Set(spec.functions);
+  const bodies = [
+    ...spec.functions.map((name) => functions.get(name)!.source),
+    ...spec.rows.map((row) => row.guard),
+  ];
+  const called = new Set<string>();
+  for (const body of bodies)
+    for (const name of namesIn(body, functions)) if (!own.has(name)) called.add(name);
+  const byFile = new Map<string, string[]>();
+  for (const name of [...called].sort()) {
+    const file = home.get(name)!;
+    byFile.set(file, [...(byFile.get(file) ?? []), name]);
+  }
+  const support = SUPPORT.filter((name) => bodies.some((body) => namesIn(body, new Set([name])).size > 0));
+  const supportImports = [...support, ...(spec.rows.length > 0 ? ["type GuardModule"] : [])].sort((a, b) =>
+    a.replace("type ", "").localeCompare(b.replace("type ", "")),
+  );
+  const imports = [
+    supportImports.length === 0 ? "" : `import { ${supportImports.join(", ")} } from "../guardSupport.js";\n`,
+    ...[...byFile.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([file, names]) =>
+          `import {\n${names.map((name) => `  ${name},\n`).join("")}} from "./${file}.js";\n`,
+      ),
+    bodies.some((body) => body.includes("v is T.")) ? 'import type * as T from "./types.js";\n' : "",
   ].join("");
-  return { source, emitted };
+  const table = (kind: MessageKind) =>
+    spec.rows
+      .filter((row) => row.kind === kind)
+      .map((row) => `    [${stringLiteral(row.method)}, ${row.guard}],\n`)
+      .join("");
+  const rows =
+    spec.rows.length === 0
+      ? ""
+      : `/** The guard of each method of this module, by the kind of message. */\nexport const GUARDS: GuardModule = {\n${(["notification", "request", "response"] as const).map((kind) => `  ${kind}: [\n${table(kind)}  ],\n`).join("")}};\n\n`;
+  const body = spec.functions
+    .map((name) => `${exported.has(name) ? "export " : ""}${functions.get(name)!.source}`)
+    .join("\n");
+  return [header(version), doc, imports, "\n", rows, body].join("");
 }
 
 /**
- * `guards.ts` (what a client receives: server notifications and requests, results of client requests)
- * and `serverGuards.ts` (what a server receives), each with the guards of the definitions its tables
- * reach; the server file imports those the client file has. A client loads only guards.ts.
+ * The client's guard modules: `guards.turn.ts` (what a turn receives, and every function it reaches),
+ * one `guards.<topic>.ts` per topic of the other methods, and `guards.shared<N>.ts` for the functions
+ * several topics share (outside the turn module), one module per set of topics that reach them. No two
+ * modules hold the same function, and each imports only what it calls.
+ */
+function clientModules(
+  rows: readonly GuardRow[],
+  functions: ReadonlyMap<string, GuardFunction>,
+): GuardModuleSpec[] {
+  const deps = new Map<string, Set<string>>();
+  for (const [name, fn] of functions) {
+    const called = namesIn(fn.source, functions);
+    called.delete(name);
+    deps.set(name, called);
+  }
+  const inTurn = (row: GuardRow) => TURN_MODULE[row.kind].includes(row.method);
+  const groupOf = (row: GuardRow) => (inTurn(row) ? TURN : row.method.split("/")[0]!);
+  const groups = new Map<string, GuardRow[]>();
+  for (const row of rows) groups.set(groupOf(row), [...(groups.get(groupOf(row)) ?? []), row]);
+  // Which groups reach each function.
+  const reach = new Map<string, Set<string>>();
+  for (const [group, groupRows] of groups) {
+    const stack = groupRows.flatMap((row) => [...namesIn(row.guard, functions)]);
+    const seen = new Set<string>();
+    while (stack.length > 0) {
+      const name = stack.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      stack.push(...deps.get(name)!);
+    }
+    for (const name of seen) reach.set(name, (reach.get(name) ?? new Set()).add(group));
+  }
+  const byKey = new Map<string, string[]>();
+  for (const name of functions.keys()) {
+    const groupsOf = reach.get(name);
+    if (groupsOf === undefined) continue;
+    const key = groupsOf.has(TURN) ? TURN : [...groupsOf].sort().join(" ");
+    byKey.set(key, [...(byKey.get(key) ?? []), name]);
+  }
+  const modules: GuardModuleSpec[] = [];
+  const shared = [...byKey.keys()].filter((key) => key.includes(" ")).sort();
+  for (const [group, groupRows] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    modules.push({ file: `guards.${group}`, functions: byKey.get(group) ?? [], rows: groupRows });
+  }
+  shared.forEach((key, i) => {
+    modules.push({ file: `guards.shared${i + 1}`, functions: byKey.get(key)!, rows: [] });
+  });
+  return modules;
+}
+
+function guardModulesFile(modules: readonly GuardModuleSpec[], version: string): string {
+  const loaders = modules
+    .filter((module) => module.rows.length > 0)
+    .map((module) => `const ${loaderName(module)}: LoadGuards = () => import("./${module.file}.js");\n`)
+    .join("");
+  const table = (kind: MessageKind) =>
+    modules
+      .flatMap((module) =>
+        module.rows
+          .filter((row) => row.kind === kind)
+          .map((row) => `    [${stringLiteral(row.method)}, ${loaderName(module)}],\n`),
+      )
+      .join("");
+  return [
+    header(version),
+    "/* Where the guard of each method a client receives is: which module to load (a bundler makes each\n" +
+      " * one a chunk), by the kind of message. The validator loads a module on the first message of one of\n" +
+      " * its methods, or when asked to (`prepare`, `loadGuards()`). */\n",
+    'import type { LoadGuards } from "../guardSupport.js";\n\n',
+    loaders,
+    "\n/** The module of each method's guard, by the kind of message a client receives. */\n",
+    'export const CLIENT_GUARD_MODULES: {\n  readonly [K in "notification" | "request" | "response"]: ReadonlyMap<string, LoadGuards>;\n} = {\n',
+    ...(["notification", "request", "response"] as const).map(
+      (kind) => `  ${kind}: new Map<string, LoadGuards>([\n${table(kind)}  ]),\n`,
+    ),
+    "};\n",
+  ].join("");
+}
+
+function loaderName(module: GuardModuleSpec): string {
+  return `load${module.file.slice("guards.".length).replace(/^./, (c) => c.toUpperCase())}`;
+}
+
+/**
+ * The guard files: the client's modules (`guards.<topic>.ts`, `guards.shared<N>.ts`) and
+ * `guardModules.ts`, which says which module has each method's guard; and `serverGuards.ts`, every guard
+ * of what a server (a fake) receives in one module, which `loadSchemas()` loads.
  */
 export function emitGuardFiles(
   definitions: ReadonlyMap<string, JsonSchema>,
   methods: ProtocolMethods,
   version: string,
-): { client: string; server: string } {
-  const client = emitOneGuardsFile(
-    definitions,
-    methods,
-    version,
-    CLIENT_TABLES,
-    new Set(),
+): Map<string, string> {
+  const files = new Map<string, string>();
+  const client = writeGuards(definitions, methods, CLIENT_TABLES);
+  const modules = clientModules(client.rows, client.functions);
+  const home = new Map<string, string>();
+  for (const module of modules) for (const name of module.functions) home.set(name, module.file);
+  const exported = new Set<string>();
+  for (const module of modules) {
+    const own = new Set(module.functions);
+    const bodies = [
+      ...module.functions.map((name) => client.functions.get(name)!.source),
+      ...module.rows.map((row) => row.guard),
+    ];
+    for (const body of bodies)
+      for (const name of namesIn(body, client.functions)) if (!own.has(name)) exported.add(name);
+  }
+  const doc =
     "/* Plain TypeScript guards generated from the JSON Schema, for what a client receives: each says\n" +
-      " * true exactly when the zod schema of the same name (schemas.ts) accepts the parsed JSON value,\n" +
-      " * without copying it or building issues. The validator runs them first and asks zod only for the\n" +
-      " * issues of a rejected value. No code is compiled at run time. */\n",
+    " * true exactly when the zod schema of the same name (schemas.ts) accepts the parsed JSON value,\n" +
+    " * without copying it or building issues. The validator runs them first and asks zod only for the\n" +
+    " * issues of a rejected value. No code is compiled at run time. guardModules.ts says which module\n" +
+    " * has each method's guard. */\n";
+  for (const module of modules) {
+    files.set(`${module.file}.ts`, renderModule(module, client.functions, home, exported, version, doc));
+  }
+  files.set("guardModules.ts", guardModulesFile(modules, version));
+  const server = writeGuards(definitions, methods, SERVER_TABLES);
+  files.set(
+    "serverGuards.ts",
+    renderModule(
+      { file: "serverGuards", functions: [...server.functions.keys()], rows: server.rows },
+      server.functions,
+      new Map(),
+      new Set(),
+      version,
+      "/* The guards of what a server (a fake, in tests) receives: client notifications and requests, and\n" +
+        " * results of server requests; see guards.turn.ts. Loaded by `loadSchemas()`. */\n",
+    ),
   );
-  const server = emitOneGuardsFile(
-    definitions,
-    methods,
-    version,
-    SERVER_TABLES,
-    client.emitted,
-    "/* The guards of what a server (a fake, in tests) receives: client notifications and requests, and\n" +
-      " * results of server requests; see guards.ts. Loaded by `loadSchemas()`. */\n",
-  );
-  return { client: client.source, server: server.source };
+  return files;
 }

@@ -6,6 +6,7 @@ export class FakeServerInvalidMessageError extends CodexError {
     super("fake_invalid_message", message);
   }
 }
+Object.defineProperty(FakeServerInvalidMessageError, "name", { value: "FakeServerInvalidMessageError" }); // see codexError.ts
 
 /** A turn script, a scenario file or an option of the fake is not usable. */
 export class FakeScriptError extends CodexError {
@@ -13,6 +14,7 @@ export class FakeScriptError extends CodexError {
     super("fake_invalid_script", message, options);
   }
 }
+Object.defineProperty(FakeScriptError, "name", { value: "FakeScriptError" }); // see codexError.ts
 
 /** The fake was closed while something still waited on it. */
 export class FakeAppServerClosedError extends CodexError {
@@ -20,3 +22,4 @@ export class FakeAppServerClosedError extends CodexError {
     super("fake_closed", message);
   }
 }
+Object.defineProperty(FakeAppServerClosedError, "name", { value: "FakeAppServerClosedError" }); // see codexError.ts

@@ -97,6 +97,7 @@ export class TurnInterrupted extends Error {
     super("the turn was interrupted");
   }
 }
+Object.defineProperty(TurnInterrupted, "name", { value: "TurnInterrupted" }); // pinned: the packages are built without keepNames
 
 /**
  * Waits `ms` (or forever), until a steer arrives (with `untilSteer`), or until the turn is

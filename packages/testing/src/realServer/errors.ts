@@ -23,3 +23,4 @@ export class RealAppServerError extends CodexError {
     this.stderrTail = options?.stderrTail;
   }
 }
+Object.defineProperty(RealAppServerError, "name", { value: "RealAppServerError" }); // see codexError.ts

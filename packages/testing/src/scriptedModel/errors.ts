@@ -16,3 +16,4 @@ export class ScriptedModelError extends CodexError {
     super(code, message, options);
   }
 }
+Object.defineProperty(ScriptedModelError, "name", { value: "ScriptedModelError" }); // see codexError.ts

@@ -17,6 +17,7 @@ export class CodexConnectionError extends CodexTransportError {
     this.statusCode = options?.statusCode;
   }
 }
+Object.defineProperty(CodexConnectionError, "name", { value: "CodexConnectionError" }); // see codexError.ts
 
 /** The server refused our credentials at the WebSocket upgrade (HTTP 401). Not worth retrying as is. */
 export class CodexAuthenticationError extends CodexTransportError {
@@ -27,6 +28,7 @@ export class CodexAuthenticationError extends CodexTransportError {
     this.statusCode = options?.statusCode ?? 401;
   }
 }
+Object.defineProperty(CodexAuthenticationError, "name", { value: "CodexAuthenticationError" }); // see codexError.ts
 
 /** A plain `ws://` URL to a host that is not loopback, refused unless `allowInsecure: true`. */
 export class CodexInsecureConnectionError extends CodexTransportError {
@@ -34,6 +36,7 @@ export class CodexInsecureConnectionError extends CodexTransportError {
     super(message, { code: "insecure_connection" });
   }
 }
+Object.defineProperty(CodexInsecureConnectionError, "name", { value: "CodexInsecureConnectionError" }); // see codexError.ts
 
 /** The server process could not be started (`ENOENT`: not found, `EACCES`: not executable). */
 export class CodexSpawnError extends CodexTransportError {
@@ -46,6 +49,7 @@ export class CodexSpawnError extends CodexTransportError {
     this.errno = options.errno;
   }
 }
+Object.defineProperty(CodexSpawnError, "name", { value: "CodexSpawnError" }); // see codexError.ts
 
 /** One incoming message was larger than `maxMessageBytes`; it was discarded, the connection goes on. */
 export class CodexMessageTooLargeError extends CodexTransportError {
@@ -61,6 +65,7 @@ export class CodexMessageTooLargeError extends CodexTransportError {
     this.receivedBytes = receivedBytes;
   }
 }
+Object.defineProperty(CodexMessageTooLargeError, "name", { value: "CodexMessageTooLargeError" }); // see codexError.ts
 
 /** Why an incoming message could not be used. */
 export type InvalidMessageKind = "utf8" | "json" | "not_object" | "binary" | "truncated";
@@ -77,6 +82,7 @@ export class CodexInvalidMessageError extends CodexTransportError {
     this.excerpt = options?.excerpt;
   }
 }
+Object.defineProperty(CodexInvalidMessageError, "name", { value: "CodexInvalidMessageError" }); // see codexError.ts
 
 /**
  * The server stopped answering WebSocket pings: no pong within `timeoutMs`. The connection was
@@ -90,6 +96,7 @@ export class CodexKeepAliveTimeoutError extends CodexTransportError {
     this.timeoutMs = options.timeoutMs;
   }
 }
+Object.defineProperty(CodexKeepAliveTimeoutError, "name", { value: "CodexKeepAliveTimeoutError" }); // see codexError.ts
 
 /**
  * The connection dropped and the client is reconnecting (websocket, unix socket): a request that was
@@ -109,3 +116,4 @@ export class CodexConnectionLostError extends CodexTransportError {
     this.method = options.method;
   }
 }
+Object.defineProperty(CodexConnectionLostError, "name", { value: "CodexConnectionLostError" }); // see codexError.ts

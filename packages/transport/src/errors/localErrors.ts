@@ -8,6 +8,7 @@ export class CodexTransportError extends CodexError {
     super(options?.code ?? "transport_error", message, options);
   }
 }
+Object.defineProperty(CodexTransportError, "name", { value: "CodexTransportError" }); // see codexError.ts
 
 /**
  * The connection is closed: the request could not be sent, or it was pending when the connection ended.
@@ -50,6 +51,7 @@ export class ConnectionClosedError extends CodexTransportError {
     return connectionClosedFromInfo(what, info);
   }
 }
+Object.defineProperty(ConnectionClosedError, "name", { value: "ConnectionClosedError" }); // see codexError.ts
 
 // Outside the class body: a class that names itself inside its body gets renamed by bundlers
 // (esbuild emits `class _ConnectionClosedError`), and the brand behind `instanceof` is the name.
@@ -87,6 +89,7 @@ export class CodexTimeoutError extends CodexError {
     this.timeoutMs = details.timeoutMs;
   }
 }
+Object.defineProperty(CodexTimeoutError, "name", { value: "CodexTimeoutError" }); // see codexError.ts
 
 /** The caller's `AbortSignal` aborted the operation. `cause` is the signal's reason. */
 export class CodexAbortError extends CodexError {
@@ -97,6 +100,7 @@ export class CodexAbortError extends CodexError {
     this.method = details?.method;
   }
 }
+Object.defineProperty(CodexAbortError, "name", { value: "CodexAbortError" }); // see codexError.ts
 
 /** What was wrong with a message the other side sent. */
 export type ProtocolViolationCode =
@@ -127,3 +131,4 @@ export class CodexProtocolViolationError extends CodexError {
     this.received = details?.received;
   }
 }
+Object.defineProperty(CodexProtocolViolationError, "name", { value: "CodexProtocolViolationError" }); // see codexError.ts

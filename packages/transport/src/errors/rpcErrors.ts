@@ -52,6 +52,7 @@ export class CodexRpcError extends CodexError {
       : { code: this.code, message: this.message, data: this.data };
   }
 }
+Object.defineProperty(CodexRpcError, "name", { value: "CodexRpcError" }); // see codexError.ts
 
 /** -32700: the other side could not parse what it received. */
 export class CodexParseError extends CodexRpcError {
@@ -59,6 +60,7 @@ export class CodexParseError extends CodexRpcError {
     super(JsonRpcErrorCode.ParseError, message, options);
   }
 }
+Object.defineProperty(CodexParseError, "name", { value: "CodexParseError" }); // see codexError.ts
 
 /** -32600: the message was not a valid request. */
 export class CodexInvalidRequestError extends CodexRpcError {
@@ -66,6 +68,7 @@ export class CodexInvalidRequestError extends CodexRpcError {
     super(JsonRpcErrorCode.InvalidRequest, message, options);
   }
 }
+Object.defineProperty(CodexInvalidRequestError, "name", { value: "CodexInvalidRequestError" }); // see codexError.ts
 
 /** -32601: no such method. */
 export class CodexMethodNotFoundError extends CodexRpcError {
@@ -73,6 +76,7 @@ export class CodexMethodNotFoundError extends CodexRpcError {
     super(JsonRpcErrorCode.MethodNotFound, message, options);
   }
 }
+Object.defineProperty(CodexMethodNotFoundError, "name", { value: "CodexMethodNotFoundError" }); // see codexError.ts
 
 /** -32602: the params were refused. */
 export class CodexInvalidParamsError extends CodexRpcError {
@@ -80,6 +84,7 @@ export class CodexInvalidParamsError extends CodexRpcError {
     super(JsonRpcErrorCode.InvalidParams, message, options);
   }
 }
+Object.defineProperty(CodexInvalidParamsError, "name", { value: "CodexInvalidParamsError" }); // see codexError.ts
 
 /** -32603: the handler failed. */
 export class CodexInternalError extends CodexRpcError {
@@ -87,6 +92,7 @@ export class CodexInternalError extends CodexRpcError {
     super(JsonRpcErrorCode.InternalError, message, options);
   }
 }
+Object.defineProperty(CodexInternalError, "name", { value: "CodexInternalError" }); // see codexError.ts
 
 /** -32001: the app-server's request queue is full ("Server overloaded; retry later."). Safe to retry. */
 export class ServerBusyError extends CodexRpcError {
@@ -94,6 +100,8 @@ export class ServerBusyError extends CodexRpcError {
     super(JsonRpcErrorCode.ServerOverloaded, message, options);
   }
 }
+Object.defineProperty(ServerBusyError, "name", { value: "ServerBusyError" }); // see codexError.ts
 
 /** Any other JSON-RPC error code; `code` and `data` are kept as sent. */
 export class CodexProtocolError extends CodexRpcError {}
+Object.defineProperty(CodexProtocolError, "name", { value: "CodexProtocolError" }); // see codexError.ts

@@ -51,7 +51,7 @@ export class TurnEventLog<T> {
     if (head === length) return undefined;
     const event = buffer[head] as T;
     if (head + 1 === length) {
-      // Drained: start over at the front (the array keeps its capacity for the next batch).
+      // Drained: start over at the front.
       this.consumedBefore += length;
       this.head = 0;
       buffer.length = 0;

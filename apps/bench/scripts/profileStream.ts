@@ -25,7 +25,7 @@ for (let i = 0; i < runs; i++) {
     arm === "bare"
       ? await bareTurn(recording, deltas)
       : await sdkTurn(recording, arm === "off" ? "off" : arm === "strict" ? "strict" : "lenient", deltas);
-  process.stderr.write(`${arm} ${sample.ms.toFixed(0)} ms\n`);
+  process.stderr.write(`${arm} ${sample.ms.toFixed(0)} ms, ${sample.cpuMs.toFixed(0)} ms CPU\n`);
 }
 if (profilePath !== undefined && runs > 1) {
   const { profile } = await inspector.post("Profiler.stop");

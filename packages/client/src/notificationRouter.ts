@@ -1,5 +1,5 @@
 import type { CodexValidationError } from "@codex-app-server/protocol";
-import { routeOf } from "@codex-app-server/protocol";
+import { routeReadersOf } from "@codex-app-server/protocol";
 import { AsyncQueue } from "./asyncQueue.js";
 import type { ServerRequestBroker } from "./serverRequestBroker.js";
 import type { ThreadRegistry } from "./threadRegistry.js";
@@ -28,9 +28,9 @@ export interface EarlyBuffer {
 }
 
 /**
- * Routes every server notification: to its turn (by the protocol's routing metadata: one map lookup,
- * or none while a stream's notifications all name the same turn), to its thread's actor, and to the
- * client's listeners. Holds the running turns and the recently finished ones.
+ * Routes every server notification: to its turn (by the protocol's routing metadata: one map lookup
+ * for the method's id readers, nothing allocated; and no lookup of the turn while a stream's
+ * notifications all name the same one), to its thread's actor, and to the client's listeners. Holds the running turns and the recently finished ones.
  */
 export class NotificationRouter {
   readonly listeners = new Set<(notification: ServerNotification) => void>();
@@ -172,8 +172,10 @@ export class NotificationRouter {
     if (notification.method === "item/completed" && this.broker.hasOrphans) {
       this.broker.itemCompleted(notification.params.item.id);
     }
-    const route = routeOf(notification.method, notification.params);
-    const turnId = route.turnId;
+    const readers = routeReadersOf(notification.method);
+    if (readers === undefined) return;
+    const params = notification.params;
+    const turnId = readers.turnId(params);
     if (turnId !== undefined) {
       let turn = this.lastTurn;
       if (turn?.turnId !== turnId) {
@@ -189,8 +191,8 @@ export class NotificationRouter {
         turn._receive(notification);
         return;
       }
-      const threadId = route.threadId;
-      if (live && threadId !== undefined) {
+      const threadId = live ? readers.threadId(params) : undefined;
+      if (threadId !== undefined) {
         const early = this.turnStarts.get(threadId);
         if (early !== undefined) {
           if (early.notifications.length < this.maxEarly) early.notifications.push(notification);
@@ -203,7 +205,8 @@ export class NotificationRouter {
         }
       }
     }
-    if (route.threadId !== undefined) this.threadNotification(route.threadId, notification);
+    const threadId = readers.threadId(params);
+    if (threadId !== undefined) this.threadNotification(threadId, notification);
   }
 
   private threadNotification(threadId: string, notification: ServerNotification): void {

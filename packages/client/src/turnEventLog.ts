@@ -5,14 +5,15 @@
 export class TurnEventLog<T> {
   private buffer: T[] = [];
   private head = 0;
-  private consumedCount = 0;
+  /** Events consumed before the ones in `buffer`: the cursor is this plus `head`. */
+  private consumedBefore = 0;
   private ended = false;
   private endError: Error | undefined;
   private wake: (() => void) | undefined;
 
   /** How many events were consumed so far: the continuation cursor. */
   get cursor(): number {
-    return this.consumedCount;
+    return this.consumedBefore + this.head;
   }
 
   get unread(): number {
@@ -44,17 +45,24 @@ export class TurnEventLog<T> {
 
   /** Take the next unread event, if there is one. */
   shift(): T | undefined {
-    if (this.head === this.buffer.length) return undefined;
-    const event = this.buffer[this.head] as T;
-    this.buffer[this.head] = undefined as T;
-    this.head++;
-    this.consumedCount++;
-    if (this.head === this.buffer.length) {
-      this.buffer.length = 0;
+    const buffer = this.buffer;
+    const head = this.head;
+    const length = buffer.length;
+    if (head === length) return undefined;
+    const event = buffer[head] as T;
+    if (head + 1 === length) {
+      // Drained: start over at the front.
+      this.consumedBefore += length;
       this.head = 0;
-    } else if (this.head >= 4096 && this.head * 2 >= this.buffer.length) {
-      this.buffer = this.buffer.slice(this.head);
-      this.head = 0;
+      buffer.length = 0;
+    } else {
+      buffer[head] = undefined as T;
+      this.head = head + 1;
+      if (head >= 4096 && head * 2 >= length) {
+        this.consumedBefore += head + 1;
+        this.buffer = buffer.slice(head + 1);
+        this.head = 0;
+      }
     }
     return event;
   }
@@ -62,7 +70,7 @@ export class TurnEventLog<T> {
   /** Take every unread event. */
   drain(): T[] {
     const out = this.buffer.slice(this.head);
-    this.consumedCount += out.length;
+    this.consumedBefore += this.buffer.length;
     this.buffer = [];
     this.head = 0;
     return out;

@@ -1,4 +1,5 @@
 import type { ThreadItem, ThreadTokenUsage, Turn, TurnError } from "@codex-app-server/protocol";
+import type { TurnResult } from "./turnTypes.js";
 
 /**
  * What a turn's notifications add up to as they arrive, for its result: the completed items, the
@@ -22,5 +23,25 @@ export class TurnFold {
       this.finalText = item.text;
       this.finalItemId = item.id;
     }
+  }
+
+  /** The turn's result as folded so far. */
+  result(
+    ids: { threadId: string; turnId: string },
+    status: TurnResult["status"],
+    droppedDeltas: number,
+  ): TurnResult {
+    return {
+      threadId: ids.threadId,
+      turnId: ids.turnId,
+      status,
+      finalResponse: this.finalText,
+      assistantItemId: this.finalItemId,
+      items: this.items.slice(),
+      usage: this.usage,
+      error: this.end?.error ?? this.lastError,
+      turn: this.end,
+      droppedDeltas,
+    };
   }
 }

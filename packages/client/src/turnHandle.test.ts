@@ -5,7 +5,8 @@ import { createActor } from "xstate";
 import { connectToFake, waitForSnapshot } from "../test/support.js";
 import { CodexInvalidStateError } from "./errors.js";
 import { turnMachine } from "./machines/turnMachine.js";
-import { ACTIVITY_RESOLUTION_MS, TurnHandle } from "./turnHandle.js";
+import { ACTIVITY_RESOLUTION_MS } from "./turnActivity.js";
+import { TurnHandle } from "./turnHandle.js";
 import type { ServerNotification } from "./turnTypes.js";
 
 describe("TurnHandle readers", () => {

@@ -7,12 +7,13 @@ import { topState } from "./machines/topState.js";
 import type { TurnActorRef, TurnStateName } from "./machines/turnMachine.js";
 import type { ConversationStep } from "./steps.js";
 import { isStepItem, toConversationStep } from "./steps.js";
+import { TurnActivity } from "./turnActivity.js";
 import { waitForTurnEnd } from "./turnEnd.js";
 import { TurnEventLog } from "./turnEventLog.js";
 import { TurnFold } from "./turnFold.js";
 import type { TurnCursorSource, TurnReadOptions } from "./turnReader.js";
 import { readTurn } from "./turnReader.js";
-import { TurnRecovery } from "./turnRecovery.js";
+import { TurnStreamPosition } from "./turnStreamPosition.js";
 import type { ServerNotification, TurnKind, TurnResult } from "./turnTypes.js";
 
 export type { TurnActorRef };
@@ -34,14 +35,6 @@ export interface TurnHandleOptions {
   kind?: TurnKind;
 }
 
-/**
- * How finely the inactivity clock follows activity: a chunk arriving within this long of the last
- * `activity` event (or `turn/started`) sends none, so a fast stream costs its turn actor a few events
- * a second, not one per chunk. Capped at a tenth of the timeout: a turn goes `inactive` after between
- * 90% and 100% of `inactivityTimeoutMs` without events.
- */
-export const ACTIVITY_RESOLUTION_MS = 100;
-
 const isDelta = (method: string): boolean => method.endsWith("Delta") || method.endsWith("/delta");
 
 /**
@@ -61,19 +54,11 @@ export class TurnHandle {
   private reading = false;
   private readMode: ChatContinuation["mode"] = "stream";
   private ended = false;
-  /** An `activity` event is due once the current transport chunk is delivered. */
-  private activityDue = false;
-  /** When the inactivity timer was last restarted by this handle (`activity` or `turn/started`). */
-  private activityAt = Number.NEGATIVE_INFINITY;
+  private readonly activity: TurnActivity;
   private steerIds = 0;
   private readonly options: TurnHandleOptions;
   private dropped = 0;
-  /** Items seen starting, and the agent message streaming now with the characters delivered of it. */
-  private readonly startedItems = new Set<string>();
-  private streamingItemId: string | null = null;
-  private streamedChars = 0;
-  /** Set once the turn went through a dropped connection: it stitches the stream back together. */
-  private recovery: TurnRecovery | undefined;
+  private readonly position: TurnStreamPosition;
 
   /** @internal Created by the client once `turn/start` answered. */
   constructor(
@@ -89,6 +74,8 @@ export class TurnHandle {
     this.turnId = turnId;
     this.options = options;
     this.kind = options.kind ?? "turn";
+    this.position = new TurnStreamPosition(threadId, turnId);
+    this.activity = new TurnActivity(actor, () => this.ended);
     actor.on("inactive", () => this.log.interruptWait());
   }
 
@@ -132,25 +119,16 @@ export class TurnHandle {
   /** @internal The hot path: one routed notification of this turn. */
   _receive(notification: ServerNotification): void {
     if (this.ended) return;
-    if (this.recovery !== undefined && !this.recovery.admit(notification, this.receive)) return;
-    if (!this.activityDue) {
-      // One machine event per transport chunk: the peer delivers a chunk's messages synchronously.
-      this.activityDue = true;
-      queueMicrotask(this.flushActivity);
-    }
+    const recovery = this.position.recovery;
+    if (recovery !== undefined && !recovery.admit(notification, this.receive)) return;
+    this.activity.seen();
     switch (notification.method) {
       case "item/agentMessage/delta":
-        this.streamedChars += notification.params.delta.length;
+        this.position.delta(notification.params.delta.length);
         break;
-      case "item/started": {
-        const item = notification.params.item;
-        this.startedItems.add(item.id);
-        if (item.type === "agentMessage") {
-          this.streamingItemId = item.id;
-          this.streamedChars = 0;
-        }
+      case "item/started":
+        this.position.itemStarted(notification.params.item);
         break;
-      }
       case "item/completed":
         this.fold.item(notification.params.item);
         break;
@@ -164,7 +142,7 @@ export class TurnHandle {
         // A review's turn/started names its inner turn: the one `turn/interrupt` must name.
         this.actor.send({ type: "turn.started", activeTurnId: notification.params.turn.id });
         // Entering `streaming` started a fresh inactivity timer: this chunk's activity is counted.
-        this.activityAt = performance.now();
+        this.activity.restarted();
         break;
       case "turn/completed": {
         const turn = notification.params.turn;
@@ -202,18 +180,7 @@ export class TurnHandle {
   /** @internal The connection dropped and the client reconnects: the turn goes `detached`. */
   _detach(reason: string): void {
     if (this.ended) return;
-    if (this.recovery === undefined) {
-      this.recovery = new TurnRecovery({
-        threadId: this.threadId,
-        turnId: this.turnId,
-        started: this.startedItems,
-        completed: this.fold.items.map((item) => item.id),
-        streamingItemId: this.streamingItemId,
-        streamedChars: this.streamedChars,
-      });
-    } else {
-      this.recovery.detachedAgain(this.streamingItemId, this.streamedChars);
-    }
+    this.position.detach(this.fold.items);
     this.actor.send({ type: "connection.lost", message: reason });
   }
 
@@ -222,9 +189,9 @@ export class TurnHandle {
    * What completed meanwhile is delivered, and the turn streams again (or ends, if it ended meanwhile).
    */
   _reattach(turn: Turn): void {
-    if (this.ended || this.recovery === undefined) return;
+    if (this.ended || this.position.recovery === undefined) return;
     this.actor.send({ type: "connection.restored" });
-    this.recovery.reattach(turn, this.receive);
+    this.position.reattach(turn, this.receive);
   }
 
   private readonly receive = (notification: ServerNotification): void => this._receive(notification);
@@ -347,18 +314,7 @@ export class TurnHandle {
   snapshotResult(): TurnResult {
     const state = this.state;
     const status = state === "completed" || state === "interrupted" ? state : "failed";
-    return {
-      threadId: this.threadId,
-      turnId: this.turnId,
-      status: this.ended ? status : "inProgress",
-      finalResponse: this.fold.finalText,
-      assistantItemId: this.fold.finalItemId,
-      items: this.fold.items.slice(),
-      usage: this.fold.usage,
-      error: this.fold.end?.error ?? this.fold.lastError,
-      turn: this.fold.end,
-      droppedDeltas: this.dropped,
-    };
+    return this.fold.result(this, this.ended ? status : "inProgress", this.dropped);
   }
 
   /** Converts a notification to a step, if it is a completed step item. */
@@ -415,17 +371,6 @@ export class TurnHandle {
   private inactiveError(mode: ChatContinuation["mode"]): CodexTurnInactiveError {
     return new CodexTurnInactiveError(this.continuation(mode), this.inactivityTimeoutMs ?? 0);
   }
-
-  private readonly flushActivity = (): void => {
-    this.activityDue = false;
-    if (this.ended) return;
-    const now = performance.now();
-    const timeoutMs = this.inactivityTimeoutMs;
-    if (timeoutMs === null) return;
-    if (now - this.activityAt < Math.min(ACTIVITY_RESOLUTION_MS, timeoutMs / 10)) return;
-    this.activityAt = now;
-    this.actor.send({ type: "activity" });
-  };
 
   private steerAbandoned(reason: "interrupting" | "ended" | undefined): CodexInvalidStateError {
     return new CodexInvalidStateError(

@@ -98,6 +98,13 @@ export function readTurn<T>(
 
   const iterator: AsyncIterableIterator<T> = {
     next: (): Promise<IteratorResult<T>> => {
+      // The hot path: a reader in the middle of a batch of buffered events.
+      if (state === "open" && inFlight === undefined && signal?.aborted !== true) {
+        for (let n = log.shift(); n !== undefined; n = log.shift()) {
+          const value = pick(n);
+          if (value !== undefined) return Promise.resolve({ value, done: false });
+        }
+      }
       if (inFlight !== undefined) {
         return inFlight.then(
           () => iterator.next(),

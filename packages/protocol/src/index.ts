@@ -41,8 +41,8 @@ export type {
   RequestId,
 } from "./jsonrpc.js";
 export { classifyMessage, JsonRpcErrorCode } from "./jsonrpc.js";
-export type { MessageRoute } from "./routeOf.js";
-export { NO_ROUTE, routeOf } from "./routeOf.js";
+export type { MessageRoute, RouteIdReader, RouteReaders } from "./routeOf.js";
+export { NO_ROUTE, routeOf, routeReadersOf } from "./routeOf.js";
 export {
   codexVersionSupport,
   SUPPORTED_CODEX_RANGE,

@@ -9,8 +9,19 @@ export interface MessageRoute {
 /** Returned for every message that names neither a thread nor a turn. */
 export const NO_ROUTE: MessageRoute = Object.freeze({});
 
-type StringReader = (params: unknown) => string | undefined;
-type RouteReader = (params: unknown) => MessageRoute;
+/** Reads one id from a message's params: undefined when it is absent or not a string. */
+export type RouteIdReader = (params: unknown) => string | undefined;
+type StringReader = RouteIdReader;
+
+/** How to read one method's thread and turn ids. */
+export interface RouteReaders {
+  readonly threadId: RouteIdReader;
+  readonly turnId: RouteIdReader;
+  /** Both, as {@link routeOf} returns them. */
+  readonly route: (params: unknown) => MessageRoute;
+}
+
+const noId: RouteIdReader = () => undefined;
 
 function readString(params: unknown, path: readonly string[]): string | undefined {
   let current: unknown = params;
@@ -45,20 +56,33 @@ function stringReader(path: readonly string[]): StringReader {
   return (params) => readString(params, path);
 }
 
-function routeReader(paths: RoutePaths): RouteReader {
-  const thread = paths.threadId === undefined ? undefined : stringReader(paths.threadId);
-  const turn = paths.turnId === undefined ? undefined : stringReader(paths.turnId);
-  return (params) => {
-    const threadId = thread === undefined ? undefined : thread(params);
-    const turnId = turn === undefined ? undefined : turn(params);
-    if (threadId === undefined) return turnId === undefined ? NO_ROUTE : { turnId };
-    return turnId === undefined ? { threadId } : { threadId, turnId };
+function routeReaders(paths: RoutePaths): RouteReaders {
+  const thread = paths.threadId === undefined ? noId : stringReader(paths.threadId);
+  const turn = paths.turnId === undefined ? noId : stringReader(paths.turnId);
+  return {
+    threadId: thread,
+    turnId: turn,
+    route: (params) => {
+      const threadId = thread(params);
+      const turnId = turn(params);
+      if (threadId === undefined) return turnId === undefined ? NO_ROUTE : { turnId };
+      return turnId === undefined ? { threadId } : { threadId, turnId };
+    },
   };
 }
 
-const ROUTE_READERS: ReadonlyMap<string, RouteReader> = new Map(
-  [...SERVER_MESSAGE_ROUTES].map(([method, paths]) => [method, routeReader(paths)]),
+const ROUTE_READERS: ReadonlyMap<string, RouteReaders> = new Map(
+  [...SERVER_MESSAGE_ROUTES].map(([method, paths]) => [method, routeReaders(paths)]),
 );
+
+/**
+ * The readers behind {@link routeOf} for one method (undefined for a method that names neither a
+ * thread nor a turn): for a hot path that wants one id at a time, with one map lookup per message and
+ * no route object.
+ */
+export function routeReadersOf(method: string): RouteReaders | undefined {
+  return ROUTE_READERS.get(method);
+}
 
 /**
  * Where a server notification or server request belongs, read from the key paths generated from the
@@ -67,6 +91,6 @@ const ROUTE_READERS: ReadonlyMap<string, RouteReader> = new Map(
  * into a reader once, at load: this runs for every message.
  */
 export function routeOf(method: string, params: unknown): MessageRoute {
-  const reader = ROUTE_READERS.get(method);
-  return reader === undefined ? NO_ROUTE : reader(params);
+  const readers = ROUTE_READERS.get(method);
+  return readers === undefined ? NO_ROUTE : readers.route(params);
 }

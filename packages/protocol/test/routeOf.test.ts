@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NO_ROUTE, routeOf, SERVER_MESSAGE_ROUTES } from "../src/index.js";
+import { NO_ROUTE, routeOf, routeReadersOf, SERVER_MESSAGE_ROUTES } from "../src/index.js";
 import { loadRecording, RECORDINGS, type RecordingName, recordedParams, recordedResult } from "./recorded.js";
 
 const threadId = (recordedResult("thread/start").thread as { id: string }).id;
@@ -30,6 +30,10 @@ describe("routeOf", () => {
         // A message that carries a thread id anywhere on its top level must be routed by it.
         if (typeof params?.threadId === "string") expect(route.threadId, where).toBe(params.threadId);
         if (typeof params?.turnId === "string") expect(route.turnId, where).toBe(params.turnId);
+        // The readers behind routeOf read the same ids, one at a time.
+        const readers = routeReadersOf(message.method);
+        expect(readers?.threadId(message.params), where).toBe(route.threadId);
+        expect(readers?.turnId(message.params), where).toBe(route.turnId);
       }
     }
     expect(routed).toBeGreaterThan(40);
@@ -74,6 +78,8 @@ describe("routeOf", () => {
       NO_ROUTE,
     );
     expect(routeOf("future/method", { threadId: "t" })).toBe(NO_ROUTE);
+    expect(routeReadersOf("future/method")).toBeUndefined();
+    expect(routeReadersOf("configWarning")).toBeUndefined();
     expect(SERVER_MESSAGE_ROUTES.has("configWarning")).toBe(false);
   });
 
@@ -93,6 +99,7 @@ describe("routeOf", () => {
     }
     expect(routeOf("turn/started", { threadId: "t", turn: { id: 1 } })).toEqual({ threadId: "t" });
     expect(routeOf("turn/started", { threadId: null, turn: { id: "u" } })).toEqual({ turnId: "u" });
+    expect(routeReadersOf("thread/started")?.turnId({ thread: { id: "t" }, turnId: "u" })).toBeUndefined();
   });
 
   it("reads an optional thread id when it is present", () => {

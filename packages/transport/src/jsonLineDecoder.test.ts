@@ -165,6 +165,27 @@ describe("JsonLineDecoder", () => {
     expect(kinds(byteByByte.errors)).toEqual(kinds(whole.errors));
   });
 
+  it("delivers a chunk's messages and errors in line order, all within its push", () => {
+    const input = bytes('{"method":"a"}\nnot json\n{"method":"b"}\n[2]\n{"method":"c"}\n{"method":"d"');
+    const run = (chunks: Uint8Array[]) => {
+      const events: string[] = [];
+      const decoder = new JsonLineDecoder({
+        onMessage: (message) => events.push((message as { method: string }).method),
+        onError: (error) => events.push(`error:${(error as CodexInvalidMessageError).kind}`),
+      });
+      const perPush = chunks.map((chunk) => {
+        decoder.push(chunk);
+        return events.length;
+      });
+      return { events, perPush };
+    };
+    const whole = run([input]);
+    expect(whole.events).toEqual(["a", "error:json", "b", "error:not_object", "c"]);
+    expect(whole.perPush).toEqual([5]);
+    const byteByByte = run(Array.from(input, (_, i) => input.subarray(i, i + 1)));
+    expect(byteByByte.events).toEqual(whole.events);
+  });
+
   it("reports a too-large line among short ones in one chunk, and delivers the short ones", () => {
     const { decoder, messages, errors } = collect(20);
     decoder.push(bytes(`{"method":"a"}\n{"method":"${"x".repeat(40)}"}\n{"method":"b"}\n`));

@@ -8,6 +8,7 @@ import type { BenchContext, Benchmark } from "../benchmark.js";
 import { type Arm, interleave } from "../interleave.js";
 import { type Measurement, measurement } from "../measurement.js";
 import { median } from "../stats.js";
+import { cpuClock } from "../support/cpuClock.js";
 import { fakeServer } from "../support/fakeServer.js";
 import { LineClient, type RawMessage } from "../support/lineClient.js";
 import { type Recording, recordSession } from "../support/recording.js";
@@ -19,6 +20,8 @@ const PROMPT = "stream, please";
 
 interface StreamSample {
   ms: number;
+  /** CPU time of this process over the same span (user + system, all its threads). */
+  cpuMs: number;
   deltas: number;
 }
 
@@ -65,6 +68,7 @@ export async function sdkTurn(
     await client.initialize();
     const thread = await client.startThread();
     const start = performance.now();
+    const cpu = cpuClock();
     const turn = await thread.turn(PROMPT);
     let deltas = 0;
     let chars = 0;
@@ -74,6 +78,7 @@ export async function sdkTurn(
     }
     const result = await turn.result();
     const ms = performance.now() - start;
+    const cpuMs = cpu();
     if (result.status !== "completed" || deltas !== expected || result.finalResponse?.length !== chars) {
       throw new Error(
         `stream (${validation}): ${deltas}/${expected} deltas, ${chars} chars, status ${result.status}, final ${result.finalResponse?.length}`,
@@ -81,7 +86,7 @@ export async function sdkTurn(
     }
     if (errors.length > 0)
       throw new Error(`stream (${validation}): ${errors.length} errors, first: ${errors[0]?.message}`);
-    return { ms, deltas };
+    return { ms, cpuMs, deltas };
   } finally {
     await client.close();
   }
@@ -95,6 +100,7 @@ export async function bareTurn(recording: Recording, expected: number): Promise<
     const started = await client.call("thread/start", {});
     const threadId = (started.result as { thread: { id: string } }).thread.id;
     const start = performance.now();
+    const cpu = cpuClock();
     let deltas = 0;
     let chars = 0;
     const completed = new Promise<void>((resolve) => {
@@ -108,10 +114,11 @@ export async function bareTurn(recording: Recording, expected: number): Promise<
     await client.call("turn/start", { threadId, input: [input.text(PROMPT)] });
     await completed;
     const ms = performance.now() - start;
+    const cpuMs = cpu();
     if (deltas !== expected || chars !== expected * 2) {
       throw new Error(`stream (bare): ${deltas}/${expected} deltas, ${chars} chars`);
     }
-    return { ms, deltas };
+    return { ms, cpuMs, deltas };
   } finally {
     await client.close();
   }
@@ -141,11 +148,13 @@ async function pipeOnly(recording: Recording): Promise<StreamSample> {
   await request(0, "initialize");
   await request(1, "thread/start");
   const start = performance.now();
+  const cpu = cpuClock();
   await request(2, "turn/start");
   const ms = performance.now() - start;
+  const cpuMs = cpu();
   child.stdin.end();
   await once(child, "exit");
-  return { ms, deltas: recording.segments[2]?.lines ?? 0 };
+  return { ms, cpuMs, deltas: recording.segments[2]?.lines ?? 0 };
 }
 
 /**
@@ -177,12 +186,14 @@ export const streamBenchmark: Benchmark = {
       reps,
       onRound: (round, arm, sample) =>
         context.log(
-          `stream: ${round < 0 ? "warm-up" : `rep ${round + 1}`} ${arm} ${sample.ms.toFixed(0)} ms`,
+          `stream: ${round < 0 ? "warm-up" : `rep ${round + 1}`} ${arm} ${sample.ms.toFixed(0)} ms (${sample.cpuMs.toFixed(0)} ms CPU)`,
         ),
     });
     const rate = (samples: StreamSample[] | undefined) =>
       turnLines / (median((samples ?? []).map((s) => s.ms)) / 1000);
     const bareRate = rate(bare);
+    const cpu = (samples: StreamSample[] | undefined) => median((samples ?? []).map((s) => s.cpuMs));
+    const bareCpu = cpu(bare);
     return [
       measurement({
         name: "stream.sdk_lenient",
@@ -201,6 +212,22 @@ export const streamBenchmark: Benchmark = {
         baseline: bareRate,
         target: 1.2,
         note: "textDeltas(), validation off, vs bare reader",
+      }),
+      measurement({
+        name: "stream.sdk_lenient_cpu",
+        value: cpu(lenient),
+        unit: "ms",
+        better: "lower",
+        baseline: bareCpu,
+        note: "this process's CPU time over the same turn (lenient), vs the bare reader's",
+      }),
+      measurement({
+        name: "stream.sdk_off_cpu",
+        value: cpu(off),
+        unit: "ms",
+        better: "lower",
+        baseline: bareCpu,
+        note: "this process's CPU time over the same turn (off), vs the bare reader's",
       }),
       measurement({
         name: "stream.pipe_only",

@@ -1,4 +1,4 @@
-import type { CodexValidationError } from "@codex-app-server/protocol";
+import type { CodexValidationError, Thread, Turn } from "@codex-app-server/protocol";
 import { routeReadersOf } from "@codex-app-server/protocol";
 import { AsyncQueue } from "./asyncQueue.js";
 import type { ServerRequestBroker } from "./serverRequestBroker.js";
@@ -25,6 +25,13 @@ export interface EarlyBuffer {
   onStarted?: (turnId: string) => void;
   /** Told when the start is released (answered or failed): server requests that wait for the turn. */
   released?: Array<() => void>;
+  /**
+   * The connection dropped while the start was in flight: how many of `notifications` came before the
+   * drop, and whether the server died with it (then its turns are gone).
+   */
+  cut?: { at: number; serverDied: boolean };
+  /** After a `cut`: the thread as the server had it when the new connection resumed it. */
+  resumed?: Thread;
 }
 
 /**
@@ -144,6 +151,30 @@ export class NotificationRouter {
     const released = early.released ?? [];
     early.released = released;
     return new Promise<void>((resolve) => released.push(resolve)).then(() => this.turns.get(turnId)?.actor);
+  }
+
+  /** The connection dropped: every turn start in flight is cut, after what it held so far. */
+  cutTurnStarts(serverDied: boolean): void {
+    for (const early of this.turnStarts.values()) {
+      early.cut ??= { at: early.notifications.length, serverDied };
+    }
+  }
+
+  /**
+   * A turn whose start the connection cut, found in its thread as the new connection resumed it
+   * (`resumed`). Like a running turn across a drop: what arrived before the cut, then the turn detaches,
+   * takes what arrived after it (held), and goes on from the resumed turn.
+   */
+  adoptTurn(turn: TurnHandle, early: EarlyBuffer, resumed: Turn, reason: string): void {
+    this.turns.set(turn.turnId, turn);
+    const notifications = early.notifications;
+    const cutAt = early.cut?.at ?? notifications.length;
+    for (let i = 0; i < cutAt; i++) this.deliver(notifications[i] as ServerNotification, false);
+    turn._detach(reason);
+    for (let i = cutAt; i < notifications.length; i++) {
+      this.deliver(notifications[i] as ServerNotification, false);
+    }
+    turn._reattach(resumed);
   }
 
   /** The turn's handle exists: route to it, and replay what arrived early. */

@@ -52,6 +52,7 @@ export function detachAll(
   info: TransportCloseInfo,
 ): void {
   host.broker.connectionLost();
+  host.router.cutTurnStarts(serverDied(info));
   if (serverDied(info)) {
     for (const turn of [...host.router.runningTurns]) {
       turn._fail(
@@ -71,10 +72,11 @@ export function detachAll(
 
 /**
  * The `resuming` step of `reconnecting`: every open thread is resumed on the new connection (a thread's
- * notifications go only to connections that resumed it). A thread with a running turn must come back,
- * else the step fails (and is attempted again); an idle one that does not is reported through `onError`.
- * Each running turn then goes on from the resumed turn (see `TurnRecovery`); one the server no longer
- * has fails with `CodexTurnLostError`.
+ * notifications go only to connections that resumed it). A thread with a running turn, or with a turn
+ * start the drop cut, must come back, else the step fails (and is attempted again); an idle one that does
+ * not is reported through `onError`. Each running turn then goes on from the resumed turn (see
+ * `TurnRecovery`); one the server no longer has fails with `CodexTurnLostError`. A cut start learns
+ * from the resumed thread whether its turn started (see `beginTurn`).
  */
 export async function resumeAll(host: ReconnectHost, signal: AbortSignal): Promise<void> {
   const running = new Map<string, TurnHandle[]>();
@@ -93,6 +95,8 @@ export async function resumeAll(host: ReconnectHost, signal: AbortSignal): Promi
       host.peer.request("thread/resume", { threadId: thread.id }, { signal }).then(
         (response: ThreadResumeResponse) => {
           thread.info = response.thread;
+          const early = host.router.heldTurnStart(thread.id);
+          if (early?.cut !== undefined) early.resumed = response.thread;
           for (const resumed of response.thread.turns) resumedTurns.set(resumed.id, resumed);
           thread._settingsReported(settingsOfResponse(response));
           for (const turn of turns) {
@@ -105,7 +109,7 @@ export async function resumeAll(host: ReconnectHost, signal: AbortSignal): Promi
           }
         },
         (error: unknown) => {
-          if (turns.length > 0) throw error;
+          if (turns.length > 0 || host.router.heldTurnStart(thread.id)?.cut !== undefined) throw error;
           host.onError(error as Error);
         },
       ),

@@ -1,23 +1,13 @@
 import type { ThreadItem, Turn } from "@codex-app-server/protocol";
 import { describe, expect, it } from "vitest";
+import { agentMessageItem } from "../test/threadItems.js";
 import { TurnRecovery } from "./turnRecovery.js";
 import type { ServerNotification } from "./turnTypes.js";
 
 const threadId = "thr";
 const turnId = "trn";
 
-function message(id: string, text: string): ThreadItem {
-  return {
-    type: "agentMessage",
-    id,
-    text,
-    phase: null,
-    moderation: null,
-    memoryCitation: null,
-    delivery: null,
-    questions: null,
-  } as ThreadItem;
-}
+const message = agentMessageItem;
 
 const user = { type: "userMessage", id: "u1", clientId: null, content: [] } as unknown as ThreadItem;
 

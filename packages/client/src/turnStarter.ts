@@ -1,9 +1,14 @@
-import type { CodexValidationError, ReviewStartParams } from "@codex-app-server/protocol";
+import type { CodexValidationError, ReviewStartParams, Turn } from "@codex-app-server/protocol";
 import type { ClientPeer } from "@codex-app-server/transport";
-import { CodexAbortError, CodexTimeoutError, ConnectionClosedError } from "@codex-app-server/transport";
+import {
+  CodexAbortError,
+  CodexConnectionLostError,
+  CodexTimeoutError,
+  ConnectionClosedError,
+} from "@codex-app-server/transport";
 import type { ClientConnection } from "./connection.js";
 import { throwIfAborted } from "./conversation.js";
-import { CodexBufferOverflowError, CodexInvalidStateError } from "./errors.js";
+import { CodexBufferOverflowError, CodexInvalidStateError, CodexTurnLostError } from "./errors.js";
 import type { Input } from "./inputs.js";
 import { normalizeInput } from "./inputs.js";
 import type { TurnActorRef } from "./machines/turnMachine.js";
@@ -122,16 +127,24 @@ export async function beginTurn(
   thread.actor.send({ type: "turn.requested", kind: request.kind });
   threads.markBusy(thread);
   const early = router.holdTurnStart(thread.id);
-  let turnId: string;
+  const knownTurns = new Set(thread.info.turns.map((t) => t.id));
+  let started: StartedTurn;
   try {
-    turnId = (await request.send()) ?? (await startedTurn(starter, early, request.method));
+    try {
+      started = { turnId: (await request.send()) ?? (await startedTurn(starter, early, request.method)) };
+    } catch (error) {
+      if (early.cut === undefined || early.cut.serverDied) throw error;
+      started = await findCutTurn(starter, request, early, knownTurns, error, signal);
+    }
   } catch (error) {
-    thread.actor.send({ type: "turn.startFailed" });
+    // (A client closed meanwhile has stopped the thread's actor.)
+    if (thread.actor.getSnapshot().status === "active") thread.actor.send({ type: "turn.startFailed" });
     threads.markIdle(thread);
     throw error;
   } finally {
     router.releaseTurnStart(thread.id);
   }
+  const { turnId, resumed } = started;
   thread.actor.send({
     type: "turn.began",
     turnId,
@@ -148,9 +161,72 @@ export async function beginTurn(
     turn._fail(new CodexBufferOverflowError(starter.maxEarlyNotifications, thread.id));
     void connection.peer.request("turn/interrupt", { threadId: thread.id, turnId }).catch(() => undefined);
   }
-  router.addTurn(turn, early);
+  if (resumed === undefined) router.addTurn(turn, early);
+  else
+    router.adoptTurn(
+      turn,
+      early,
+      resumed,
+      `the connection dropped before the server answered ${request.method}`,
+    );
   if (early.invalid !== undefined) starter.failInvalid(turn, early.invalid);
   return turn;
+}
+
+/** The turn a start began: its id, and, when a dropped connection lost the answer, the turn as resumed. */
+interface StartedTurn {
+  turnId: string;
+  resumed?: Turn;
+}
+
+/**
+ * The connection dropped while the start was in flight (before its answer, or a compaction's
+ * `turn/started`), and the server lives on. Waits until the client has reconnected and resumed the
+ * thread (`signal` stops the wait), then looks there: the turn the server started is the newest of the
+ * resumed thread, when this client did not know it before the start (a `turn/started` that came before
+ * the drop names it). The handle then goes on from it, as a running turn does across a drop. When there
+ * is none, the request never reached the server: the start fails with `CodexConnectionLostError`, and
+ * may be tried again.
+ */
+async function findCutTurn(
+  starter: TurnStarter,
+  request: TurnRequest,
+  early: EarlyBuffer,
+  knownTurns: ReadonlySet<string>,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): Promise<StartedTurn> {
+  await starter.connection.ready(signal);
+  const turns = early.resumed?.turns ?? [];
+  const named = early.startedTurnId;
+  const newest = turns[turns.length - 1];
+  const found =
+    named !== undefined
+      ? turns.find((t) => t.id === named)
+      : newest !== undefined && !knownTurns.has(newest.id) && starter.router.turn(newest.id) === undefined
+        ? newest
+        : undefined;
+  if (found !== undefined) return { turnId: found.id, resumed: found };
+  if (early.resumed === undefined) throw error;
+  if (named !== undefined) {
+    throw new CodexTurnLostError(
+      early.resumed.id,
+      named,
+      "it started, and the resumed thread does not have it",
+      {
+        cause: error,
+      },
+    );
+  }
+  throw new CodexConnectionLostError(
+    `${request.method} failed: the connection dropped before the server answered, and the thread resumed ` +
+      `on the new connection has no new turn: the ${request.kind} did not start, and can be started again`,
+    {
+      reason: (error as { reason?: string }).reason ?? "the connection dropped",
+      method: request.method,
+      cause: error,
+    },
+  );
 }
 
 /** Resolves once no compaction or review runs on the thread (at once when none does). */

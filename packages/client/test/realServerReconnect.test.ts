@@ -190,6 +190,39 @@ describe("a live turn across a dropped websocket connection", () => {
     expect(errors).toEqual([]);
   });
 
+  it("cut while turn/start is in flight: the start resolves with the turn the server began, its answer whole", async () => {
+    const gate = createGate();
+    server.model.when(
+      "cut while starting",
+      reply.message(ANSWER, { chunks: 8, gates: [{ afterChunk: 3, gate }] }),
+    );
+    const thread = await client.startThread();
+    // The server gets the request and starts the turn; its answer, and all it streams, are lost.
+    proxy.dropFromTarget();
+    let settled = false;
+    const starting = thread.turn("cut while starting").finally(() => {
+      settled = true;
+    });
+    await gate.reached;
+    expect(settled).toBe(false);
+    const reconnecting = reaches(client.actor, (s) => s.matches("reconnecting"));
+    proxy.cut();
+    await reconnecting;
+    const turn = await starting;
+    expect(turn.threadId).toBe(thread.id);
+    // Found in the resumed thread and followed from there: the answer streams on once the model goes on.
+    expect(turn.state).toBe("streaming");
+    const text = readText(turn);
+    gate.release();
+    expect(await text).toBe(ANSWER);
+    const result = await turn.result();
+    expect(result.status).toBe("completed");
+    expect(result.finalResponse).toBe(ANSWER);
+    expect(result.items.filter((i) => i.type === "agentMessage")).toHaveLength(1);
+    expect((await thread.read({ includeTurns: true })).thread.turns.map((t) => t.id)).toContain(turn.turnId);
+    expect(errors).toEqual([]);
+  });
+
   it("cut during a pending approval: the server asks again, the handler is asked once, the command runs once", async () => {
     const marker = join(server.workspace, "reconnect-marker");
     server.model.when(

@@ -1,20 +1,16 @@
 import type { ThreadItem, ThreadStartResponse, Turn } from "@codex-app-server/protocol";
-import type { TcpProxy } from "@codex-app-server/testing";
-import { FakeAppServer, startTcpProxy, step } from "@codex-app-server/testing";
+import { step } from "@codex-app-server/testing";
 import {
   CodexAbortError,
   CodexConnectionLostError,
   ConnectionClosedError,
 } from "@codex-app-server/transport";
 import { describe, expect, it } from "vitest";
-import type {
-  CodexClientOptions,
-  ObservedServerRequest,
-  ServerNotification,
-  ServerRequest,
-} from "../src/index.js";
-import { CodexClient, CodexInvalidStateError, CodexTurnLostError } from "../src/index.js";
+import type { ObservedServerRequest, ServerNotification, ServerRequest } from "../src/index.js";
+import { CodexInvalidStateError, CodexTurnLostError } from "../src/index.js";
+import { connectThroughProxy } from "./proxiedFake.js";
 import { waitForSnapshot } from "./support.js";
+import { agentMessageItem, resumedTurn } from "./threadItems.js";
 
 /**
  * Reconnection over the fake server's websocket, through a TCP proxy the test cuts: the client actor's
@@ -22,35 +18,6 @@ import { waitForSnapshot } from "./support.js";
  * give-up path. (The real server's side of it, a turn that goes on across the cut, is in
  * realServerReconnect.test.ts.)
  */
-async function connectThroughProxy(
-  fakeOptions: ConstructorParameters<typeof FakeAppServer>[0] = {},
-  clientOptions: CodexClientOptions = {},
-) {
-  const fake = new FakeAppServer(fakeOptions);
-  const listener = await fake.listen();
-  const proxy: TcpProxy = await startTcpProxy({ target: { port: Number(new URL(listener.url).port) } });
-  const errors: Error[] = [];
-  const client = await CodexClient.connectWebSocket({
-    url: proxy.wsUrl,
-    token: listener.token,
-    validation: "strict",
-    reconnect: { initialDelayMs: 1, maxDelayMs: 5, maxAttempts: 50 },
-    onError: (error) => errors.push(error),
-    ...clientOptions,
-  });
-  return {
-    fake,
-    proxy,
-    client,
-    errors,
-    async [Symbol.asyncDispose]() {
-      await client.close();
-      await proxy.close();
-      await fake.close();
-    },
-  };
-}
-
 describe("reconnecting (fake server)", () => {
   it("goes reconnecting and back to ready; requests sent meanwhile wait for it", async () => {
     await using t = await connectThroughProxy();
@@ -142,33 +109,14 @@ describe("reconnecting (fake server)", () => {
     const first = seen.find((n) => n.method === "item/completed" && n.params.item.type === "agentMessage");
     if (first?.method !== "item/completed") throw new Error("no message");
     // What the server will have when the client resumes: the turn ended with a second message meanwhile.
-    const second: ThreadItem = {
-      type: "agentMessage",
-      id: "msg-while-detached",
-      text: "And more.",
-      phase: null,
-      moderation: null,
-      memoryCitation: null,
-      delivery: null,
-      questions: null,
-    } as ThreadItem;
+    const second = agentMessageItem("msg-while-detached", "And more.");
     const started = t.fake.sent.find(
       (m) => "result" in m && (m.result as ThreadStartResponse).thread?.id === thread.id,
     ) as { result: ThreadStartResponse };
-    const resumedTurn = {
-      id: turn.turnId,
-      rootTurnId: turn.turnId,
-      items: [first.params.item, second],
-      itemsView: "full",
-      status: "completed",
-      error: null,
-      startedAt: null,
-      completedAt: null,
-      durationMs: null,
-    } as unknown as Turn;
+    const resumed = resumedTurn(turn.turnId, [first.params.item, second], "completed");
     t.fake.on("thread/resume", {
       ...started.result,
-      thread: { ...started.result.thread, turns: [resumedTurn] },
+      thread: { ...started.result.thread, turns: [resumed] },
     });
 
     t.proxy.refuse();

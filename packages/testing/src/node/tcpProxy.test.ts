@@ -79,4 +79,26 @@ describe("TcpProxy", () => {
     expect(await echo(client, "in")).toBe("in");
     await proxy.waitForConnections(2);
   });
+
+  it("dropFromTarget(): what the client sends gets through, the answers are lost; later connections pass", async () => {
+    const target = await echoServer();
+    const proxy = await startTcpProxy({ target: { port: target.port } });
+    cleanups.push(() => proxy.close());
+    const client = await dial(proxy.port);
+    expect(await echo(client, "before")).toBe("before");
+    proxy.dropFromTarget();
+    const received: string[] = [];
+    client.on("data", (data: Buffer) => received.push(String(data)));
+    const arrived = once(target.sockets[0]!, "data");
+    client.write("lost");
+    expect(String(((await arrived) as [Buffer])[0])).toBe("lost");
+    // The echo of "lost" reached the proxy before a later connection's answer does.
+    const later = await dial(proxy.port);
+    expect(await echo(later, "later")).toBe("later");
+    expect(received).toEqual([]);
+    const clientClosed = closed(client);
+    proxy.cut();
+    await clientClosed;
+    expect(received).toEqual([]);
+  });
 });

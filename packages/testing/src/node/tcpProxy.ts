@@ -11,7 +11,8 @@ export interface TcpProxyOptions {
 /**
  * A TCP proxy on 127.0.0.1 that a test controls: `cut()` drops every open connection at once (both
  * ends see a reset, as when a network goes away), `refuse()` turns new connections away until
- * `accept()`. Nothing is inspected or changed in between: bytes pass as they are.
+ * `accept()`, `dropFromTarget()` loses what the target sends on the open connections. Nothing is
+ * inspected or changed in between: bytes pass as they are.
  */
 export class TcpProxy implements AsyncDisposable {
   /** Connections accepted since the start (refused ones included). */
@@ -69,6 +70,18 @@ export class TcpProxy implements AsyncDisposable {
       upstream.resetAndDestroy();
     }
     this.open.clear();
+  }
+
+  /**
+   * From now on, what the target sends on the connections open now is dropped, not delivered, until they
+   * are cut: requests still get through and their answers are lost on the way (as when a network fails
+   * between them). Connections made later pass both ways.
+   */
+  dropFromTarget(): void {
+    for (const [client, upstream] of this.open) {
+      upstream.unpipe(client);
+      upstream.on("data", () => undefined);
+    }
   }
 
   /** From now on, new connections are accepted and reset at once, until `accept()`. */

@@ -55,14 +55,14 @@ export function withDefaults(
   current: ThreadSettingsSnapshot,
   update: ThreadDefaults,
 ): ThreadSettingsSnapshot {
+  // Most turns override nothing: no copy then (this runs once a turn).
+  if (!DEFAULT_KEYS.some((key) => update[key] !== undefined)) return current;
   const next: Record<string, unknown> = { ...current };
-  let changed = false;
   for (const key of DEFAULT_KEYS) {
     const value = update[key];
     if (value === undefined) continue;
-    changed = true;
     if (value === null) delete next[key];
     else next[key] = value;
   }
-  return changed ? Object.freeze(next as Partial<ThreadSettings>) : current;
+  return Object.freeze(next as Partial<ThreadSettings>);
 }

@@ -134,7 +134,7 @@ export async function beginTurn(
       started = { turnId: (await request.send()) ?? (await startedTurn(starter, early, request.method)) };
     } catch (error) {
       if (early.cut === undefined || early.cut.serverDied) throw error;
-      started = await findCutTurn(starter, request, early, knownTurns, error, signal);
+      started = await findCutTurn(starter, request, early, knownTurns, error);
     }
   } catch (error) {
     // (A client closed meanwhile has stopped the thread's actor.)
@@ -182,7 +182,8 @@ interface StartedTurn {
 /**
  * The connection dropped while the start was in flight (before its answer, or a compaction's
  * `turn/started`), and the server lives on. Waits until the client has reconnected and resumed the
- * thread (`signal` stops the wait), then looks there: the turn the server started is the newest of the
+ * thread (a signal does not stop this wait: a chat aborted meanwhile interrupts the turn found), then
+ * looks there: the turn the server started is the newest of the
  * resumed thread, when this client did not know it before the start (a `turn/started` that came before
  * the drop names it). The handle then goes on from it, as a running turn does across a drop. When there
  * is none, the request never reached the server: the start fails with `CodexConnectionLostError`, and
@@ -194,9 +195,8 @@ async function findCutTurn(
   early: EarlyBuffer,
   knownTurns: ReadonlySet<string>,
   error: unknown,
-  signal: AbortSignal | undefined,
 ): Promise<StartedTurn> {
-  await starter.connection.ready(signal);
+  await starter.connection.ready();
   const turns = early.resumed?.turns ?? [];
   const named = early.startedTurnId;
   const newest = turns[turns.length - 1];

@@ -1,5 +1,5 @@
 import type { ThreadItem, ThreadStartResponse, Turn } from "@codex-app-server/protocol";
-import { CodexConnectionLostError } from "@codex-app-server/transport";
+import { CodexAbortError, CodexConnectionLostError } from "@codex-app-server/transport";
 import { describe, expect, it } from "vitest";
 import type { AnyActorRef } from "xstate";
 import type { ThreadHandle } from "../src/index.js";
@@ -118,6 +118,32 @@ describe("a turn start cut by a dropped connection (fake server)", () => {
     expect(turn.kind).toBe("compaction");
     expect(turn.turnId).toBe("turn-compaction");
     expect((await turn.result()).items.map((i) => i.type)).toEqual(["contextCompaction"]);
+  });
+
+  it("a chatOnce aborted while its cut start waits: the turn found after the reconnection is interrupted", async () => {
+    await using t = await connectThroughProxy();
+    const thread = await t.client.startThread();
+    t.fake.on("turn/start", () => new Promise<never>(() => {}));
+    t.fake.on("turn/interrupt", {});
+    const controller = new AbortController();
+    const chatting = t.client
+      .chatOnce("hello", { threadId: thread.id, signal: controller.signal })
+      .catch((e: unknown) => e);
+    await t.fake.waitForRequest("turn/start");
+    resumeWith(t, thread, [resumedTurn("turn-cut", [], "inProgress")]);
+    t.proxy.refuse();
+    t.proxy.cut();
+    await waitForSnapshot(t.client.actor, (s) => s.matches("reconnecting"));
+    controller.abort(new Error("the user gave up"));
+    t.proxy.accept();
+    const interrupt = await t.fake.waitForRequest("turn/interrupt");
+    expect(interrupt.params).toMatchObject({ threadId: thread.id, turnId: "turn-cut" });
+    await t.fake.notify("turn/completed", {
+      threadId: thread.id,
+      turn: resumedTurn("turn-cut", [], "interrupted"),
+    });
+    expect(await chatting).toBeInstanceOf(CodexAbortError);
+    await waitForSnapshot(thread.actor, (s) => s.matches("idle"));
   });
 
   it("the server never had it: a CodexConnectionLostError that says so, and the thread is free", async () => {

@@ -109,7 +109,8 @@ export async function resumeAll(host: ReconnectHost, signal: AbortSignal): Promi
           }
         },
         (error: unknown) => {
-          if (turns.length > 0 || host.router.heldTurnStart(thread.id)?.cut !== undefined) throw error;
+          const cut = host.router.heldTurnStart(thread.id)?.cut;
+          if (turns.length > 0 || (cut !== undefined && !cut.serverDied)) throw error;
           host.onError(error as Error);
         },
       ),

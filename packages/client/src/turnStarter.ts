@@ -127,14 +127,14 @@ export async function beginTurn(
   thread.actor.send({ type: "turn.requested", kind: request.kind });
   threads.markBusy(thread);
   const early = router.holdTurnStart(thread.id);
-  const knownTurns = new Set(thread.info.turns.map((t) => t.id));
+  const newestKnown = thread.info.turns[thread.info.turns.length - 1]?.id;
   let started: StartedTurn;
   try {
     try {
       started = { turnId: (await request.send()) ?? (await startedTurn(starter, early, request.method)) };
     } catch (error) {
       if (early.cut === undefined || early.cut.serverDied) throw error;
-      started = await findCutTurn(starter, request, early, knownTurns, error);
+      started = await findCutTurn(starter, request, early, newestKnown, error);
     }
   } catch (error) {
     // (A client closed meanwhile has stopped the thread's actor.)
@@ -183,40 +183,34 @@ interface StartedTurn {
  * The connection dropped while the start was in flight (before its answer, or a compaction's
  * `turn/started`), and the server lives on. Waits until the client has reconnected and resumed the
  * thread (a signal does not stop this wait: a chat aborted meanwhile interrupts the turn found), then
- * looks there: the turn the server started is the newest of the
- * resumed thread, when this client did not know it before the start (a `turn/started` that came before
- * the drop names it). The handle then goes on from it, as a running turn does across a drop. When there
- * is none, the request never reached the server: the start fails with `CodexConnectionLostError`, and
- * may be tried again.
+ * looks there. The turn the server started is the resumed thread's newest, unless the client knew that
+ * one before (`newestKnown`, from the thread's description, or a turn it ran); a `turn/started` that
+ * came before the drop names it. The handle then goes on from it, as a running turn does across a
+ * drop. When there is none, the request never reached the server: the start fails with
+ * `CodexConnectionLostError`, and may be tried again.
  */
 async function findCutTurn(
   starter: TurnStarter,
   request: TurnRequest,
   early: EarlyBuffer,
-  knownTurns: ReadonlySet<string>,
+  newestKnown: string | undefined,
   error: unknown,
 ): Promise<StartedTurn> {
   await starter.connection.ready();
-  const turns = early.resumed?.turns ?? [];
+  const resumed = early.resumed;
+  if (resumed === undefined) throw error;
   const named = early.startedTurnId;
-  const newest = turns[turns.length - 1];
+  const newest = resumed.turns[resumed.turns.length - 1];
   const found =
     named !== undefined
-      ? turns.find((t) => t.id === named)
-      : newest !== undefined && !knownTurns.has(newest.id) && starter.router.turn(newest.id) === undefined
+      ? resumed.turns.find((t) => t.id === named)
+      : newest !== undefined && newest.id !== newestKnown && starter.router.turn(newest.id) === undefined
         ? newest
         : undefined;
   if (found !== undefined) return { turnId: found.id, resumed: found };
-  if (early.resumed === undefined) throw error;
   if (named !== undefined) {
-    throw new CodexTurnLostError(
-      early.resumed.id,
-      named,
-      "it started, and the resumed thread does not have it",
-      {
-        cause: error,
-      },
-    );
+    const why = "it started, and the resumed thread does not have it";
+    throw new CodexTurnLostError(resumed.id, named, why, { cause: error });
   }
   throw new CodexConnectionLostError(
     `${request.method} failed: the connection dropped before the server answered, and the thread resumed ` +

@@ -211,6 +211,32 @@ describe("reconnecting (fake server)", () => {
     expect(asked).toHaveLength(1);
   });
 
+  it("a resume that fails is another attempt, on a new connection: the turn goes on", async () => {
+    await using t = await connectThroughProxy({ turns: [[step.message("partial"), step.hang()]] });
+    const thread = await t.client.startThread();
+    const turn = await thread.turn("hi");
+    await waitForSnapshot(turn.actor, (s) => s.matches("streaming"));
+    const started = t.fake.sent.find(
+      (m) => "result" in m && (m.result as ThreadStartResponse).thread?.id === thread.id,
+    ) as { result: ThreadStartResponse };
+    const resumed = resumedTurn(turn.turnId, [], "inProgress");
+    const answer = { ...started.result, thread: { ...started.result.thread, turns: [resumed] } };
+    t.fake.on("thread/resume", (_params, call) => {
+      if (call === 0) throw new Error("not now");
+      return answer;
+    });
+    const connections = t.proxy.connectionCount;
+    t.proxy.cut();
+    await waitForSnapshot(t.client.actor, (s) => s.matches("reconnecting"));
+    await waitForSnapshot(t.client.actor, (s) => s.matches("ready"));
+    expect(t.proxy.connectionCount).toBe(connections + 2);
+    expect(t.fake.requests("thread/resume")).toHaveLength(2);
+    expect(t.fake.requests("initialize")).toHaveLength(3);
+    expect(turn.state).toBe("streaming");
+    expect(t.errors).toEqual([]);
+    await turn.interrupt().catch(() => undefined);
+  });
+
   it("a turn the resumed thread does not have fails with CodexTurnLostError", async () => {
     await using t = await connectThroughProxy({ turns: [[step.message("partial"), step.hang()]] });
     const thread = await t.client.startThread();

@@ -149,11 +149,13 @@ describe("a turn start cut by a dropped connection (fake server)", () => {
   it("the server never had it: a CodexConnectionLostError that says so, and the thread is free", async () => {
     await using t = await connectThroughProxy();
     const thread = await t.client.startThread();
+    const earlier = await thread.turn("an earlier turn");
+    await earlier.result();
     t.fake.on("turn/start", () => new Promise<never>(() => {}));
     const starting = thread.turn("lost on the way").catch((e: unknown) => e);
-    await t.fake.waitForRequest("turn/start");
-    // An older turn of the thread that this client knew before the start is not taken for it.
-    resumeWith(t, thread, []);
+    await t.fake.waitForRequest("turn/start", 2);
+    // The thread's newest turn is one this client ran before the start: not taken for it.
+    resumeWith(t, thread, [resumedTurn(earlier.turnId, [], "completed")]);
     t.proxy.cut();
     const error = await starting;
     expect(error).toBeInstanceOf(CodexConnectionLostError);

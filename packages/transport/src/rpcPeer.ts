@@ -132,6 +132,8 @@ export class RpcPeer<
   private readonly resendOnReconnect: ((method: string) => boolean) | undefined;
   /** Requests that would be sent again after a reconnection, while they wait for an answer. */
   private readonly resendable = new Map<number, JsonRpcRequest>();
+  /** True from a dropped connection until a `reopen()` opened the next. */
+  private connectionDown = false;
   /** Requests kept across a dropped connection, sent again by `resendKept()`. */
   private kept: JsonRpcRequest[] = [];
   /** Counts connections: an answer computed for an earlier one is not sent on the next. */
@@ -354,7 +356,11 @@ export class RpcPeer<
         code: "not_reconnectable",
       });
     }
+    // The connection an earlier reopen() opened is still up (a later step of that attempt failed on
+    // it): the transport drops it, and what waits on it settles as on any drop.
+    if (!this.connectionDown) this.settleDropped("dropped to connect again");
     await transport.reopen(signal);
+    this.connectionDown = false;
   }
 
   /** Sends the reads kept across the dropped connection again (after the handshake). */
@@ -373,19 +379,25 @@ export class RpcPeer<
     }
   }
 
-  /** The connection dropped and will be reopened: what waited on it fails, reads wait to be sent again. */
-  private handleDisconnect(info: TransportCloseInfo): void {
-    if (this.currentState !== "started") return;
+  /** What waited on a connection that went: requests fail with `CodexConnectionLostError`, reads are kept. */
+  private settleDropped(reason: string, cause?: Error): void {
+    this.connectionDown = true;
     this.epoch++;
     this.kept = [...this.resendable].filter(([id]) => this.pending.has(id)).map(([, message]) => message);
     for (const request of this.pending.takeAllBut((id) => this.resendable.has(id))) {
       request.reject(
         new CodexConnectionLostError(
-          `${this.name}: request ${request.method} failed: the connection dropped (${info.reason})`,
-          { reason: info.reason, method: request.method, ...(info.error ? { cause: info.error } : {}) },
+          `${this.name}: request ${request.method} failed: the connection dropped (${reason})`,
+          { reason, method: request.method, ...(cause ? { cause } : {}) },
         ),
       );
     }
+  }
+
+  /** The connection dropped and will be reopened: what waited on it fails, reads wait to be sent again. */
+  private handleDisconnect(info: TransportCloseInfo): void {
+    if (this.currentState !== "started") return;
+    this.settleDropped(info.reason, info.error);
     this.ondisconnect?.(info);
   }
 

@@ -37,7 +37,9 @@ export interface Transport {
   ondisconnect?: (info: TransportCloseInfo) => void;
   /**
    * Optional: connects again after `ondisconnect`. Rejects (and stays disconnected) when the server
-   * cannot be reached; `signal` abandons the attempt.
+   * cannot be reached; `signal` abandons the attempt. Called again while the connection a `reopen()`
+   * opened is still up (a later step of that attempt failed on it), it drops that connection first,
+   * without `ondisconnect`.
    */
   reopen?(signal?: AbortSignal): Promise<void>;
   /** Optional: a short label for logs and errors ("stdio:codex", "ws://127.0.0.1:8765"). Never holds a secret. */

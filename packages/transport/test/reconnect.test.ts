@@ -269,6 +269,46 @@ describe("an RpcPeer across a dropped connection", () => {
     expect(drops).toHaveLength(1);
   });
 
+  it("reopen() while the reopened connection is still up drops it quietly: its requests fail, reads go again", async () => {
+    const server = await startServer();
+    const transport = new WebSocketTransport({ url: server.url });
+    const peer = new RpcPeer({ transport, resendOnReconnect: (method) => method.endsWith("/read") });
+    cleanups.push(() => peer.close());
+    let drops = 0;
+    let dropped!: () => void;
+    const droppedOnce = new Promise<void>((resolve) => {
+      dropped = resolve;
+    });
+    peer.ondisconnect = () => {
+      drops++;
+      dropped();
+    };
+    await peer.start();
+    server.dropAll();
+    await droppedOnce;
+    await peer.reopen();
+    const second = await server.waitForConnection(2);
+    // A step on the reopened connection fails (say, resuming a thread): the next attempt reopens again.
+    const write = peer.requestUntyped("thread/resume", {}).catch((e: unknown) => e);
+    const read = peer.requestUntyped("config/read", {});
+    await server.waitForMessage((m) => "method" in m && m.method === "config/read");
+    const secondClosed = once(second, "close");
+    await peer.reopen();
+    await secondClosed;
+    const third = await server.waitForConnection(3);
+    const error = await write;
+    expect(error).toBeInstanceOf(CodexConnectionLostError);
+    expect((error as CodexConnectionLostError).reason).toBe("dropped to connect again");
+    peer.resendKept();
+    const again = await server.waitForMessage(
+      (m) => "method" in m && m.method === "config/read" && server.received.at(-1)?.connection === 3,
+    );
+    third.send(JSON.stringify({ id: (again as { id: number }).id, result: { config: {} } }));
+    await expect(read).resolves.toEqual({ config: {} });
+    expect(drops).toBe(1);
+    expect(peer.state).toBe("started");
+  });
+
   it("an answer computed for a request of the dropped connection is not sent on the new one", async () => {
     const server = await startServer();
     const transport = new WebSocketTransport({ url: server.url });

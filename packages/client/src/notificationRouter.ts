@@ -26,11 +26,11 @@ export interface EarlyBuffer {
   /** Told when the start is released (answered or failed): server requests that wait for the turn. */
   released?: Array<() => void>;
   /**
-   * The connection dropped while the start was in flight: how many of `notifications` came before the
-   * drop, and whether the server died with it (then its turns are gone).
+   * The connection dropped while the start was in flight, and the server lives on: how many of
+   * `notifications` came before the drop. The start then looks for its turn in the resumed thread.
    */
-  cut?: { at: number; serverDied: boolean };
-  /** After a `cut`: the thread as the server had it when the new connection resumed it. */
+  cutAt?: number;
+  /** After a cut (`cutAt`): the thread as the server had it when the new connection resumed it. */
   resumed?: Thread;
 }
 
@@ -153,11 +153,9 @@ export class NotificationRouter {
     return new Promise<void>((resolve) => released.push(resolve)).then(() => this.turns.get(turnId)?.actor);
   }
 
-  /** The connection dropped: every turn start in flight is cut, after what it held so far. */
-  cutTurnStarts(serverDied: boolean): void {
-    for (const early of this.turnStarts.values()) {
-      early.cut ??= { at: early.notifications.length, serverDied };
-    }
+  /** The connection dropped (the server lives on): every turn start in flight is cut, after what it held so far. */
+  cutTurnStarts(): void {
+    for (const early of this.turnStarts.values()) early.cutAt ??= early.notifications.length;
   }
 
   /**
@@ -168,7 +166,7 @@ export class NotificationRouter {
   adoptTurn(turn: TurnHandle, early: EarlyBuffer, resumed: Turn, reason: string): void {
     this.turns.set(turn.turnId, turn);
     const notifications = early.notifications;
-    const cutAt = early.cut?.at ?? notifications.length;
+    const cutAt = early.cutAt ?? notifications.length;
     for (let i = 0; i < cutAt; i++) this.deliver(notifications[i] as ServerNotification, false);
     turn._detach(reason);
     for (let i = cutAt; i < notifications.length; i++) {

@@ -52,7 +52,6 @@ export function detachAll(
   info: TransportCloseInfo,
 ): void {
   host.broker.connectionLost();
-  host.router.cutTurnStarts(serverDied(info));
   if (serverDied(info)) {
     for (const turn of [...host.router.runningTurns]) {
       turn._fail(
@@ -67,6 +66,7 @@ export function detachAll(
     }
     return;
   }
+  host.router.cutTurnStarts();
   for (const turn of host.router.runningTurns) turn._detach(error.message);
 }
 
@@ -91,12 +91,13 @@ export async function resumeAll(host: ReconnectHost, signal: AbortSignal): Promi
     const state = thread.state;
     if (state === "archived" || state === "closed" || state === "released") continue;
     const turns = running.get(thread.id) ?? [];
+    const held = host.router.heldTurnStart(thread.id);
+    const cutStart = held?.cutAt === undefined ? undefined : held;
     resumes.push(
       host.peer.request("thread/resume", { threadId: thread.id }, { signal }).then(
         (response: ThreadResumeResponse) => {
           thread.info = response.thread;
-          const early = host.router.heldTurnStart(thread.id);
-          if (early?.cut !== undefined) early.resumed = response.thread;
+          if (cutStart !== undefined) cutStart.resumed = response.thread;
           for (const resumed of response.thread.turns) resumedTurns.set(resumed.id, resumed);
           thread._settingsReported(settingsOfResponse(response));
           for (const turn of turns) {
@@ -109,8 +110,7 @@ export async function resumeAll(host: ReconnectHost, signal: AbortSignal): Promi
           }
         },
         (error: unknown) => {
-          const cut = host.router.heldTurnStart(thread.id)?.cut;
-          if (turns.length > 0 || (cut !== undefined && !cut.serverDied)) throw error;
+          if (turns.length > 0 || cutStart !== undefined) throw error;
           host.onError(error as Error);
         },
       ),

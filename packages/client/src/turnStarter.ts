@@ -133,7 +133,7 @@ export async function beginTurn(
     try {
       started = { turnId: (await request.send()) ?? (await startedTurn(starter, early, request.method)) };
     } catch (error) {
-      if (early.cut === undefined || early.cut.serverDied) throw error;
+      if (early.cutAt === undefined) throw error;
       started = await findCutTurn(starter, request, early, newestKnown, error);
     }
   } catch (error) {

@@ -1,3 +1,4 @@
+import type { ThreadStartResponse, Turn } from "@codex-app-server/protocol";
 import type { TcpProxy } from "@codex-app-server/testing";
 import { FakeAppServer, startTcpProxy } from "@codex-app-server/testing";
 import type { CodexClientOptions } from "../src/index.js";
@@ -34,4 +35,25 @@ export async function connectThroughProxy(
       await fake.close();
     },
   };
+}
+
+/**
+ * Makes the fake answer `thread/resume` of `threadId` with `turns` as the thread's turns (the fake keeps
+ * no turns of its own): what the server has when the client comes back. The rest is the thread's
+ * `thread/start` answer. `failFirst` refuses the first resume.
+ */
+export function answerResumeWith(
+  fake: FakeAppServer,
+  threadId: string,
+  turns: Turn[],
+  options: { failFirst?: boolean } = {},
+): void {
+  const started = fake.sent.find(
+    (m) => "result" in m && (m.result as ThreadStartResponse).thread?.id === threadId,
+  ) as { result: ThreadStartResponse };
+  const answer = { ...started.result, thread: { ...started.result.thread, turns } };
+  fake.on("thread/resume", (_params, call) => {
+    if (options.failFirst && call === 0) throw new Error("not now");
+    return answer;
+  });
 }

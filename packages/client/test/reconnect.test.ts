@@ -1,4 +1,4 @@
-import type { ThreadItem, ThreadStartResponse, Turn } from "@codex-app-server/protocol";
+import type { ThreadItem, Turn } from "@codex-app-server/protocol";
 import { step } from "@codex-app-server/testing";
 import {
   CodexAbortError,
@@ -8,7 +8,7 @@ import {
 import { describe, expect, it } from "vitest";
 import type { ObservedServerRequest, ServerNotification, ServerRequest } from "../src/index.js";
 import { CodexInvalidStateError, CodexTurnLostError } from "../src/index.js";
-import { connectThroughProxy } from "./proxiedFake.js";
+import { answerResumeWith, connectThroughProxy } from "./proxiedFake.js";
 import { waitForSnapshot } from "./support.js";
 import { agentMessageItem, resumedTurn } from "./threadItems.js";
 
@@ -110,14 +110,7 @@ describe("reconnecting (fake server)", () => {
     if (first?.method !== "item/completed") throw new Error("no message");
     // What the server will have when the client resumes: the turn ended with a second message meanwhile.
     const second = agentMessageItem("msg-while-detached", "And more.");
-    const started = t.fake.sent.find(
-      (m) => "result" in m && (m.result as ThreadStartResponse).thread?.id === thread.id,
-    ) as { result: ThreadStartResponse };
-    const resumed = resumedTurn(turn.turnId, [first.params.item, second], "completed");
-    t.fake.on("thread/resume", {
-      ...started.result,
-      thread: { ...started.result.thread, turns: [resumed] },
-    });
+    answerResumeWith(t.fake, thread.id, [resumedTurn(turn.turnId, [first.params.item, second], "completed")]);
 
     t.proxy.refuse();
     t.proxy.cut();
@@ -170,15 +163,9 @@ describe("reconnecting (fake server)", () => {
         m.method === "item/started" &&
         (m.params as { item: ThreadItem }).item.type === "commandExecution",
     ) as { params: { item: ThreadItem } };
-    const threadStarted = t.fake.sent.find(
-      (m) => "result" in m && (m.result as ThreadStartResponse).thread?.id === thread.id,
-    ) as { result: ThreadStartResponse };
     // The resumed thread still runs the turn, and the command has not completed: the request waits.
     const running = { id: turn.turnId, items: [], status: "inProgress", error: null } as unknown as Turn;
-    t.fake.on("thread/resume", {
-      ...threadStarted.result,
-      thread: { ...threadStarted.result.thread, turns: [running] },
-    });
+    answerResumeWith(t.fake, thread.id, [running]);
 
     t.proxy.refuse();
     t.proxy.cut();
@@ -216,15 +203,7 @@ describe("reconnecting (fake server)", () => {
     const thread = await t.client.startThread();
     const turn = await thread.turn("hi");
     await waitForSnapshot(turn.actor, (s) => s.matches("streaming"));
-    const started = t.fake.sent.find(
-      (m) => "result" in m && (m.result as ThreadStartResponse).thread?.id === thread.id,
-    ) as { result: ThreadStartResponse };
-    const resumed = resumedTurn(turn.turnId, [], "inProgress");
-    const answer = { ...started.result, thread: { ...started.result.thread, turns: [resumed] } };
-    t.fake.on("thread/resume", (_params, call) => {
-      if (call === 0) throw new Error("not now");
-      return answer;
-    });
+    answerResumeWith(t.fake, thread.id, [resumedTurn(turn.turnId, [], "inProgress")], { failFirst: true });
     const connections = t.proxy.connectionCount;
     t.proxy.cut();
     await waitForSnapshot(t.client.actor, (s) => s.matches("reconnecting"));

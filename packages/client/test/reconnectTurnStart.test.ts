@@ -1,10 +1,12 @@
-import type { ThreadItem, ThreadStartResponse, Turn } from "@codex-app-server/protocol";
-import { CodexAbortError, CodexConnectionLostError } from "@codex-app-server/transport";
+import type { ThreadItem } from "@codex-app-server/protocol";
+import {
+  CodexAbortError,
+  CodexConnectionLostError,
+  ConnectionClosedError,
+} from "@codex-app-server/transport";
 import { describe, expect, it } from "vitest";
 import type { AnyActorRef } from "xstate";
-import type { ThreadHandle } from "../src/index.js";
-import { CodexClient } from "../src/index.js";
-import { connectThroughProxy } from "./proxiedFake.js";
+import { answerResumeWith, connectThroughProxy } from "./proxiedFake.js";
 import { waitForSnapshot } from "./support.js";
 import { agentMessageItem, resumedTurn } from "./threadItems.js";
 
@@ -14,14 +16,6 @@ import { agentMessageItem, resumedTurn } from "./threadItems.js";
  * the resumed thread. Over the fake, whose `turn/start` here never answers and whose `thread/resume`
  * says what the server has; realServerReconnect.test.ts holds the first case against the real server.
  */
-
-/** Answers the next `thread/resume` of `thread` with `turns` as the thread's turns. */
-function resumeWith(t: Awaited<ReturnType<typeof connectThroughProxy>>, thread: ThreadHandle, turns: Turn[]) {
-  const started = t.fake.sent.find(
-    (m) => "result" in m && (m.result as ThreadStartResponse).thread?.id === thread.id,
-  ) as { result: ThreadStartResponse };
-  t.fake.on("thread/resume", { ...started.result, thread: { ...started.result.thread, turns } });
-}
 
 describe("a turn start cut by a dropped connection (fake server)", () => {
   it("the server started it: the start resolves with that turn, detached then streaming, nothing lost", async () => {
@@ -41,7 +35,7 @@ describe("a turn start cut by a dropped connection (fake server)", () => {
     const starting = thread.turn("hello");
     await t.fake.waitForRequest("turn/start");
     const before = agentMessageItem("msg-before-the-answer", "Working on it.");
-    resumeWith(t, thread, [resumedTurn("turn-cut", [before], "inProgress")]);
+    answerResumeWith(t.fake, thread.id, [resumedTurn("turn-cut", [before], "inProgress")]);
     t.proxy.cut();
 
     const turn = await starting;
@@ -91,7 +85,9 @@ describe("a turn start cut by a dropped connection (fake server)", () => {
     t.fake.on("turn/start", () => new Promise<never>(() => {}));
     const starting = thread.turn("quick");
     await t.fake.waitForRequest("turn/start");
-    resumeWith(t, thread, [resumedTurn("turn-quick", [agentMessageItem("msg-1", "All done.")], "completed")]);
+    answerResumeWith(t.fake, thread.id, [
+      resumedTurn("turn-quick", [agentMessageItem("msg-1", "All done.")], "completed"),
+    ]);
     t.proxy.cut();
     const turn = await starting;
     const result = await turn.result();
@@ -112,7 +108,7 @@ describe("a turn start cut by a dropped connection (fake server)", () => {
     const compacting = thread.compact();
     await t.fake.waitForRequest("thread/compact/start");
     const compaction = { type: "contextCompaction", id: "compaction-1" } as ThreadItem;
-    resumeWith(t, thread, [resumedTurn("turn-compaction", [compaction], "completed")]);
+    answerResumeWith(t.fake, thread.id, [resumedTurn("turn-compaction", [compaction], "completed")]);
     t.proxy.cut();
     const turn = await compacting;
     expect(turn.kind).toBe("compaction");
@@ -130,7 +126,7 @@ describe("a turn start cut by a dropped connection (fake server)", () => {
       .chatOnce("hello", { threadId: thread.id, signal: controller.signal })
       .catch((e: unknown) => e);
     await t.fake.waitForRequest("turn/start");
-    resumeWith(t, thread, [resumedTurn("turn-cut", [], "inProgress")]);
+    answerResumeWith(t.fake, thread.id, [resumedTurn("turn-cut", [], "inProgress")]);
     t.proxy.refuse();
     t.proxy.cut();
     await waitForSnapshot(t.client.actor, (s) => s.matches("reconnecting"));
@@ -155,7 +151,7 @@ describe("a turn start cut by a dropped connection (fake server)", () => {
     const starting = thread.turn("lost on the way").catch((e: unknown) => e);
     await t.fake.waitForRequest("turn/start", 2);
     // The thread's newest turn is one this client ran before the start: not taken for it.
-    resumeWith(t, thread, [resumedTurn(earlier.turnId, [], "completed")]);
+    answerResumeWith(t.fake, thread.id, [resumedTurn(earlier.turnId, [], "completed")]);
     t.proxy.cut();
     const error = await starting;
     expect(error).toBeInstanceOf(CodexConnectionLostError);
@@ -174,8 +170,8 @@ describe("a turn start cut by a dropped connection (fake server)", () => {
     await t.fake.waitForRequest("turn/start");
     t.proxy.cut();
     const error = await starting;
-    expect(error).toBeInstanceOf(Error);
-    expect(t.client).toBeInstanceOf(CodexClient);
-    expect(t.client.state).not.toBe("ready");
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect(error).not.toBeInstanceOf(CodexConnectionLostError);
+    expect(t.client.state).toBe("failed");
   });
 });

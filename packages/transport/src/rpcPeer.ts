@@ -347,7 +347,10 @@ export class RpcPeer<
     );
   }
 
-  /** Connects the transport again after `ondisconnect`; rejects when it could not. */
+  /**
+   * Connects the transport again after `ondisconnect`; rejects when it could not. On a connection still
+   * up, drops it first (the transport's `disconnect()`), settling what waited on it.
+   */
   async reopen(signal?: AbortSignal): Promise<void> {
     this.assertStarted("reopen");
     const transport = this.transport;
@@ -356,9 +359,17 @@ export class RpcPeer<
         code: "not_reconnectable",
       });
     }
-    // The connection an earlier reopen() opened is still up (a later step of that attempt failed on
-    // it): the transport drops it, and what waits on it settles as on any drop.
-    if (!this.connectionDown) this.settleDropped("dropped to connect again");
+    if (!this.connectionDown) {
+      // The connection is up (a later step of the last attempt failed on it): drop it first, and what
+      // waits on it settles as on any drop.
+      if (transport.disconnect === undefined) {
+        throw new CodexTransportError(`${this.name}: the connection is up and the transport cannot drop it`, {
+          code: "invalid_state",
+        });
+      }
+      transport.disconnect();
+      this.settleDropped("dropped to connect again");
+    }
     await transport.reopen(signal);
     this.connectionDown = false;
   }

@@ -36,12 +36,17 @@ export interface Transport {
    */
   ondisconnect?: (info: TransportCloseInfo) => void;
   /**
-   * Optional: connects again after `ondisconnect`. Rejects (and stays disconnected) when the server
-   * cannot be reached; `signal` abandons the attempt. Called again while the connection a `reopen()`
-   * opened is still up (a later step of that attempt failed on it), it drops that connection first,
-   * without `ondisconnect`.
+   * Optional: connects again after `ondisconnect` (or `disconnect()`). Rejects (and stays disconnected)
+   * when the server cannot be reached; `signal` abandons the attempt.
    */
   reopen?(signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional, beside `reopen`: drops the connection that is up now, quietly (neither `ondisconnect` nor
+   * `onclose`: the caller knows); what waits to be sent on it fails, and the transport waits for
+   * `reopen()` or `close()`. For a reconnection whose later step (the handshake, resuming) failed on
+   * the new connection, so that the next attempt starts on a fresh one. Does nothing unless open.
+   */
+  disconnect?(): void;
   /** Optional: a short label for logs and errors ("stdio:codex", "ws://127.0.0.1:8765"). Never holds a secret. */
   readonly label?: string;
 }

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
 import { WebSocketServer } from "ws";
 import { CodexConnectionError, CodexConnectionLostError } from "../src/errors/connectionErrors.js";
-import { ConnectionClosedError } from "../src/errors/localErrors.js";
+import { CodexTransportError, ConnectionClosedError } from "../src/errors/localErrors.js";
+import { InMemoryTransport } from "../src/inMemoryTransport.js";
 import { UnixSocketTransport } from "../src/node/unix.js";
 import { WebSocketTransport } from "../src/node/websocket.js";
 import { RpcPeer } from "../src/rpcPeer.js";
@@ -269,7 +270,7 @@ describe("an RpcPeer across a dropped connection", () => {
     expect(drops).toHaveLength(1);
   });
 
-  it("reopen() while the reopened connection is still up drops it quietly: its requests fail, reads go again", async () => {
+  it("reopen() on a connection still up drops it first (disconnect()): its requests fail, reads go again", async () => {
     const server = await startServer();
     const transport = new WebSocketTransport({ url: server.url });
     const peer = new RpcPeer({ transport, resendOnReconnect: (method) => method.endsWith("/read") });
@@ -307,6 +308,34 @@ describe("an RpcPeer across a dropped connection", () => {
     await expect(read).resolves.toEqual({ config: {} });
     expect(drops).toBe(1);
     expect(peer.state).toBe("started");
+  });
+
+  it("reopen() on a connection still up, over a transport that cannot drop it, refuses and settles nothing", async () => {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const transport = Object.assign(clientSide, { reopen: async () => undefined });
+    const peer = new RpcPeer({ transport });
+    const server = new RpcPeer({ transport: serverSide });
+    cleanups.push(async () => {
+      await peer.close();
+      await server.close();
+    });
+    let answer!: (value: unknown) => void;
+    const asked = new Promise<void>((asking) => {
+      server.setRequestHandler("config/write", () => {
+        asking();
+        return new Promise((resolve) => {
+          answer = resolve;
+        });
+      });
+    });
+    await Promise.all([peer.start(), server.start()]);
+    const write = peer.requestUntyped("config/write", {});
+    await asked;
+    const error = await peer.reopen().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CodexTransportError);
+    expect((error as CodexTransportError).code).toBe("invalid_state");
+    answer({ status: "ok" });
+    await expect(write).resolves.toEqual({ status: "ok" });
   });
 
   it("an answer computed for a request of the dropped connection is not sent on the new one", async () => {

@@ -65,8 +65,6 @@ export abstract class MessageSocketTransport implements Transport {
   /** Why the connection dropped, while `disconnected` or `reconnecting`. */
   private lostReason = "";
   private generation = 0;
-  /** Set by the first `reopen()`: only a reopened connection may be dropped by the next one. */
-  private reopenedOnce = false;
   private state: State = "new";
   private connection: SocketConnection | undefined;
   private inflight = 0;
@@ -118,7 +116,6 @@ export abstract class MessageSocketTransport implements Transport {
    * reached or `signal` aborts; resolves once the new connection is open.
    */
   async reopen(signal?: AbortSignal): Promise<void> {
-    if (this.state === "open" && this.reopenedOnce) this.dropToReopen();
     if (this.state !== "disconnected") {
       throw this.closeRequested || this.state === "closed"
         ? new ConnectionClosedError(`${this.label} is closed`)
@@ -130,7 +127,6 @@ export abstract class MessageSocketTransport implements Transport {
           );
     }
     this.state = "reconnecting";
-    this.reopenedOnce = true;
     this.abortConnect = new AbortController();
     this.ended = this.newEnded();
     const abort = () => this.abortConnect.abort();
@@ -143,12 +139,9 @@ export abstract class MessageSocketTransport implements Transport {
     }
   }
 
-  /**
-   * `reopen()` on the connection an earlier `reopen()` opened, still up: a later step of that attempt
-   * (the handshake, resuming) failed on it, and the next attempt needs a fresh one. It goes quietly (no
-   * `ondisconnect`: the caller knows); what waited to be sent on it fails.
-   */
-  private dropToReopen(): void {
+  /** See {@link Transport.disconnect}: the open connection goes quietly; `reopen()` may follow. */
+  disconnect(): void {
+    if (this.state !== "open") return;
     this.generation++; // its late close must not touch the next connection
     this.stopKeepAlive();
     this.resolveEnded();
